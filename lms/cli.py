@@ -1,0 +1,216 @@
+"""The `lms` command: `lms init`, `lms create-user`, `lms demo`, `lms serve`, `lms i18n ...`.
+
+The same commands are reachable as `flask --app wsgi lms ...`. Every command exits non-zero with
+one readable line per problem."""
+
+from __future__ import annotations
+
+import sys
+from datetime import date
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import AppGroup, FlaskGroup, with_appcontext
+
+lms_group = AppGroup("lms", help="Manage the sales onboarding platform.")
+
+
+def fail(*lines: str) -> None:
+    for line in lines:
+        click.echo(f"error: {line}", err=True)
+    sys.exit(1)
+
+
+def upgrade_database() -> None:
+    """Create the schema or bring it to the newest migration."""
+    from flask_migrate import upgrade
+
+    from lms import MIGRATIONS_DIR
+
+    upgrade(directory=str(MIGRATIONS_DIR))
+
+
+@lms_group.command("init")
+@with_appcontext
+def init_command() -> None:
+    """Create or upgrade the database."""
+    from sqlalchemy.exc import OperationalError
+
+    try:
+        upgrade_database()
+    except OperationalError as error:
+        fail(f"cannot reach the database: {error.orig}")
+    click.echo(f"database ready: {_safe_url(current_app.config['SQLALCHEMY_DATABASE_URI'])}")
+
+
+def _safe_url(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+@lms_group.command("create-user")
+@click.argument("email")
+@click.option("--name", required=True, help="Display name.")
+@click.option("--password", required=True, help="Initial password (the password rules apply).")
+@click.option(
+    "--role",
+    "roles",
+    multiple=True,
+    type=click.Choice(["trainer", "manager", "admin"]),
+    help="A role on top of learning; repeat for several.",
+)
+@click.option("--manager", "manager_email", default=None, help="E-mail of the person's manager.")
+@click.option("--start-date", default=None, help="Start date, YYYY-MM-DD.")
+@with_appcontext
+def create_user_command(
+    email: str,
+    name: str,
+    password: str,
+    roles: tuple[str, ...],
+    manager_email: str | None,
+    start_date: str | None,
+) -> None:
+    """Create an account."""
+    from lms.extensions import db
+    from lms.people.services import AccountData, PeopleError, create_user, find_user_by_email
+
+    manager = None
+    if manager_email:
+        manager = find_user_by_email(manager_email)
+        if manager is None:
+            fail(f"--manager: no person with e-mail {manager_email}")
+    start = None
+    if start_date:
+        try:
+            start = date.fromisoformat(start_date)
+        except ValueError:
+            fail(f"--start-date: {start_date!r} is not a date like 2026-03-31")
+    try:
+        user = create_user(
+            AccountData(
+                email=email, name=name, roles=frozenset(roles), manager=manager, start_date=start
+            ),
+            actor=None,
+            password=password,
+        )
+    except PeopleError as error:
+        db.session.rollback()
+        fail(f"{error.field or 'account'}: {error}")
+    db.session.commit()
+    roles_text = ", ".join(sorted(user.roles)) or "learner"
+    click.echo(f"created {user.email} ({roles_text})")
+
+
+@lms_group.command("demo")
+@click.option("--serve", is_flag=True, help="Serve the demo on 127.0.0.1 afterwards.")
+@click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535))
+@click.option(
+    "--database",
+    default=None,
+    help="Database URL for the demo (default: a fresh SQLite file instance/demo.db).",
+)
+def demo_command(serve: bool, port: int, database: str | None) -> None:
+    """Build a fresh demo company (and serve it)."""
+    from lms import create_app
+    from lms.demo import DEMO_PASSWORD, DEMO_PEOPLE, build_demo
+
+    if database is None:
+        instance = Path(current_app.instance_path)
+        instance.mkdir(parents=True, exist_ok=True)
+        db_file = instance / "demo.db"
+        for suffix in ("", "-wal", "-shm"):
+            Path(str(db_file) + suffix).unlink(missing_ok=True)
+        database = f"sqlite:///{db_file}"
+    app = create_app({"SQLALCHEMY_DATABASE_URI": database})
+    with app.app_context():
+        from lms.extensions import db
+
+        if database.startswith("postgresql"):
+            db.drop_all()
+            db.session.execute(db.text("DROP TABLE IF EXISTS alembic_version"))
+            db.session.commit()
+        upgrade_database()
+        context = build_demo()
+    click.echo(f"Demo database: {_safe_url(database)}")
+    for line in context.log:
+        click.echo(f"  {line}")
+    click.echo(f"Accounts (password for all: {DEMO_PASSWORD}):")
+    for person in DEMO_PEOPLE:
+        roles = ", ".join(sorted(person.roles)) or "new hire"
+        click.echo(f"  {person.email:<28} {roles}")
+    if serve:
+        from lms.serve import run_gunicorn
+
+        click.echo(f"Serving on http://127.0.0.1:{port}/  (Ctrl+C to stop)")
+        run_gunicorn(app, f"127.0.0.1:{port}", workers=2, access_log=False)
+
+
+@lms_group.command("serve")
+@click.option("--bind", default="127.0.0.1:8000", show_default=True, help="host:port to listen on.")
+@click.option("--workers", default=None, type=click.IntRange(1, 64), help="Default: 2 x CPUs + 1.")
+def serve_command(bind: str, workers: int | None) -> None:
+    """Run the production server (gunicorn)."""
+    from lms.serve import default_workers, run_gunicorn
+
+    run_gunicorn(current_app._get_current_object(), bind, workers or default_workers())
+
+
+@lms_group.group("i18n")
+def i18n_group() -> None:
+    """Translation catalogues: extract, update, compile, check."""
+
+
+@i18n_group.command("update")
+def i18n_update() -> None:
+    """Extract messages and merge them into every catalogue (new ones are left empty)."""
+    from lms.i18n_tools import update_catalogues
+
+    for line in update_catalogues():
+        click.echo(line)
+
+
+@i18n_group.command("compile")
+def i18n_compile() -> None:
+    """Compile every .po catalogue to .mo."""
+    from lms.i18n_tools import compile_catalogues
+
+    for line in compile_catalogues():
+        click.echo(line)
+
+
+@i18n_group.command("check")
+def i18n_check() -> None:
+    """Fail when a catalogue misses a message, has a fuzzy one, or is not compiled."""
+    from lms.i18n_tools import catalogue_problems
+
+    problems = catalogue_problems()
+    if problems:
+        fail(*problems)
+    click.echo("catalogues complete")
+
+
+def main() -> None:
+    cli = FlaskGroup(
+        name="lms",
+        help=lms_group.help,
+        create_app=_create_app_for_cli,
+        add_default_commands=False,
+        add_version_option=False,
+        load_dotenv=False,
+        set_debug_flag=False,
+    )
+    for name, command in lms_group.commands.items():
+        cli.add_command(command, name)
+    cli.main(prog_name="lms")
+
+
+def _create_app_for_cli():
+    from lms import create_app
+    from lms.config import ConfigError
+
+    try:
+        return create_app()
+    except ConfigError as error:
+        fail(str(error))

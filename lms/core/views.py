@@ -1,0 +1,53 @@
+"""Health check, the language switcher, and the learner's home page."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Blueprint, jsonify, redirect, render_template, request, session, url_for
+from flask_login import current_user
+
+from lms.auth.permissions import Permission, permission_required
+from lms.core.safe_redirect import safe_next_url
+from lms.extensions import db
+from lms.i18n import UI_LOCALES
+from lms.timeutil import today
+
+bp = Blueprint("core", __name__, template_folder="templates")
+
+
+@bp.get("/healthz")
+def healthz():
+    try:
+        db.session.execute(sa.text("SELECT 1"))
+    except sa.exc.SQLAlchemyError:
+        db.session.rollback()
+        return jsonify(status="unavailable", database="unreachable"), 503
+    return jsonify(status="ok")
+
+
+@bp.get("/")
+def index():
+    if current_user.is_authenticated:
+        return redirect(url_for("core.learn"))
+    return redirect(url_for("auth.login"))
+
+
+@bp.post("/language")
+def set_language():
+    """Switch the interface language; saved on the account when logged in."""
+    locale = request.form.get("locale", "")
+    if locale in UI_LOCALES:
+        session["locale"] = locale
+        if current_user.is_authenticated and current_user.locale != locale:
+            current_user.locale = locale
+            db.session.commit()
+    return redirect(safe_next_url(request.form.get("next"), url_for("core.index")))
+
+
+@bp.get("/learn")
+@permission_required(Permission.LEARN)
+def learn():
+    return render_template(
+        "core/learn.html",
+        day=current_user.day_of_onboarding(today()),
+    )

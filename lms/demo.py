@@ -1,0 +1,92 @@
+"""`lms demo`: a fresh demo company. Each feature adds a step to `DEMO_STEPS`; every step goes
+through the same services the app uses, never raw inserts."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from lms.extensions import db
+from lms.people.models import Role, User
+from lms.people.services import AccountData, create_user
+from lms.timeutil import today
+
+DEMO_PASSWORD = "change-me-now"
+
+
+@dataclass(frozen=True)
+class DemoPerson:
+    email: str
+    name: str
+    roles: frozenset[str] = frozenset()
+    manager: str | None = None
+    day: int | None = None  # day of onboarding today (day 1 = the start date)
+    locale: str | None = None
+
+
+DEMO_PEOPLE: tuple[DemoPerson, ...] = (
+    DemoPerson("admin@example.com", "Alex Admin", frozenset({Role.ADMIN})),
+    DemoPerson("trainer@example.com", "Tara Trainer", frozenset({Role.TRAINER})),
+    DemoPerson("manager@example.com", "Morgan Lee", frozenset({Role.MANAGER}), day=400),
+    DemoPerson(
+        "manager2@example.com", "王建国", frozenset({Role.MANAGER}), day=700, locale="zh_CN"
+    ),
+    DemoPerson("learner@example.com", "Lena Park", manager="manager@example.com", day=14),
+    DemoPerson("sam.ortiz@example.com", "Sam Ortiz", manager="manager@example.com", day=5),
+    DemoPerson("priya.nair@example.com", "Priya Nair", manager="manager@example.com", day=25),
+    DemoPerson("tom.becker@example.com", "Tom Becker", manager="manager@example.com", day=40),
+    DemoPerson("ana.silva@example.com", "Ana Silva", manager="manager@example.com", day=58),
+    DemoPerson("li.na@example.com", "李娜", manager="manager2@example.com", day=12, locale="zh_CN"),
+    DemoPerson(
+        "zhang.wei@example.com", "张伟", manager="manager2@example.com", day=75, locale="zh_CN"
+    ),
+    DemoPerson(
+        "chen.jie@example.com", "陈杰", manager="manager2@example.com", day=88, locale="zh_CN"
+    ),
+    DemoPerson("omar.haddad@example.com", "Omar Haddad", manager="manager2@example.com", day=33),
+)
+
+
+@dataclass
+class DemoContext:
+    today: date
+    people: dict[str, User] = field(default_factory=dict)
+    log: list[str] = field(default_factory=list)
+
+
+def start_date_for(day: int | None, on: date) -> date | None:
+    return None if day is None else on - timedelta(days=day - 1)
+
+
+def create_people(context: DemoContext) -> None:
+    admin = None
+    for person in DEMO_PEOPLE:
+        user = create_user(
+            AccountData(
+                email=person.email,
+                name=person.name,
+                roles=person.roles,
+                manager=context.people.get(person.manager) if person.manager else None,
+                start_date=start_date_for(person.day, context.today),
+                locale=person.locale,
+            ),
+            actor=admin,
+            password=DEMO_PASSWORD,
+        )
+        context.people[person.email] = user
+        admin = admin or user
+    context.log.append(f"{len(DEMO_PEOPLE)} people in two teams")
+
+
+DemoStep = Callable[[DemoContext], None]
+DEMO_STEPS: list[DemoStep] = [create_people]
+
+
+def build_demo(on: date | None = None) -> DemoContext:
+    """Fill an empty database with the demo company; the caller has created the schema."""
+    context = DemoContext(today=on or today())
+    for step in DEMO_STEPS:
+        step(context)
+        db.session.commit()
+    return context

@@ -1,0 +1,4 @@
+"""Imports every model module so that the metadata (and Alembic) knows every table."""
+
+from lms.audit import models as audit_models  # noqa: F401
+from lms.people import models as people_models  # noqa: F401
