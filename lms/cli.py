@@ -162,21 +162,28 @@ def i18n_group() -> None:
     """Translation catalogues: extract, update, compile, check."""
 
 
+PACKAGE_OPTION = click.option(
+    "--package", default=None, help="Only this package's catalogue (e.g. quizzes, or lms)."
+)
+
+
 @i18n_group.command("update")
-def i18n_update() -> None:
-    """Extract messages and merge them into every catalogue (new ones are left empty)."""
+@PACKAGE_OPTION
+def i18n_update(package: str | None) -> None:
+    """Extract messages and merge them into the catalogues (new ones are left empty)."""
     from lms.i18n_tools import update_catalogues
 
-    for line in update_catalogues():
+    for line in update_catalogues(package):
         click.echo(line)
 
 
 @i18n_group.command("compile")
-def i18n_compile() -> None:
-    """Compile every .po catalogue to .mo."""
+@PACKAGE_OPTION
+def i18n_compile(package: str | None) -> None:
+    """Compile the .po catalogues to .mo."""
     from lms.i18n_tools import compile_catalogues
 
-    for line in compile_catalogues():
+    for line in compile_catalogues(package):
         click.echo(line)
 
 

@@ -3,6 +3,7 @@ through the same services the app uses, never raw inserts."""
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -80,13 +81,16 @@ def create_people(context: DemoContext) -> None:
 
 
 DemoStep = Callable[[DemoContext], None]
-DEMO_STEPS: list[DemoStep] = [create_people]
+# Each step as "module:function", run in this order, each in its own transaction.
+DEMO_STEPS: tuple[str, ...] = ("lms.demo:create_people",)
 
 
 def build_demo(on: date | None = None) -> DemoContext:
     """Fill an empty database with the demo company; the caller has created the schema."""
     context = DemoContext(today=on or today())
-    for step in DEMO_STEPS:
+    for spec in DEMO_STEPS:
+        module_name, _, function = spec.partition(":")
+        step: DemoStep = getattr(importlib.import_module(module_name), function)
         step(context)
         db.session.commit()
     return context

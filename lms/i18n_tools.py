@@ -86,8 +86,11 @@ def _compiled(catalog: Catalog) -> bytes:
     return buffer.getvalue()
 
 
-def update_catalogues() -> Iterator[str]:
+def update_catalogues(package: str | None = None) -> Iterator[str]:
+    """Merge new messages into the catalogues (of one feature package when `package` is given)."""
     for owner, sources in sources_by_catalogue().items():
+        if package is not None and owner.name != package:
+            continue
         template = extract(sources)
         for locale in UI_LOCALES:
             path = po_path(owner, locale)
@@ -105,8 +108,10 @@ def update_catalogues() -> Iterator[str]:
             yield f"{path.relative_to(PACKAGE_DIR.parent)}: {len(catalog)} messages, {empty} empty"
 
 
-def compile_catalogues() -> Iterator[str]:
+def compile_catalogues(package: str | None = None) -> Iterator[str]:
     for owner in sources_by_catalogue():
+        if package is not None and owner.name != package:
+            continue
         for locale in UI_LOCALES:
             path = po_path(owner, locale)
             if path.exists():

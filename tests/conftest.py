@@ -9,13 +9,14 @@ from __future__ import annotations
 import contextlib
 import itertools
 import os
-import re
 import uuid
 from collections.abc import Iterator
 from datetime import date
 
 import pytest
 import sqlalchemy as sa
+from flask.globals import _cv_app
+from flask.testing import FlaskClient
 from sqlalchemy.engine import make_url
 
 from lms import create_app
@@ -23,18 +24,7 @@ from lms.auth.passwords import hash_password
 from lms.database import count_queries
 from lms.extensions import db as _db
 from lms.people.models import User
-
-REQUIRE_ALL = os.environ.get("LMS_REQUIRE_ALL_TESTS") == "1"
-DEFAULT_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-TEST_PASSWORD = "correct horse battery staple"
-TEST_SECRET = "test-secret-key-" + "x" * 32
-
-
-def skip_or_fail(reason: str) -> None:
-    """Skip on a laptop without the service; fail in CI, where everything must run."""
-    if REQUIRE_ALL:
-        pytest.fail(f"{reason} (LMS_REQUIRE_ALL_TESTS=1 forbids skipping)")
-    pytest.skip(reason)
+from tests.helpers import DEFAULT_POSTGRES_URL, TEST_PASSWORD, TEST_SECRET, skip_or_fail
 
 
 @contextlib.contextmanager
@@ -107,6 +97,24 @@ def _empty_all_tables() -> None:
     _db.session.commit()
 
 
+class IsolatedClient(FlaskClient):
+    """A test client whose every request runs in its own application context, as in production.
+
+    The fixtures keep an app context open for the test body; Flask would reuse it for requests,
+    sharing `g` (the logged-in user) and the database session between requests and the test.
+    Here the test's transaction is committed before each request (so SQLite's write lock is free)
+    and its objects are expired afterwards (so the test reads what the request wrote)."""
+
+    def open(self, *args, **kwargs):
+        _db.session.commit()
+        token = _cv_app.set(None)
+        try:
+            return super().open(*args, **kwargs)
+        finally:
+            _cv_app.reset(token)
+            _db.session.expire_all()
+
+
 @pytest.fixture
 def app_config() -> dict:
     """Override in a test module (or parametrize) to change the app's settings."""
@@ -116,6 +124,7 @@ def app_config() -> dict:
 @pytest.fixture
 def app(_schema, database_url, tmp_path, app_config):
     app = create_app(make_config(database_url, tmp_path / "instance", **app_config))
+    app.test_client_class = IsolatedClient
     with app.app_context():
         yield app
         _db.session.remove()
@@ -181,26 +190,6 @@ class UserFactory:
 @pytest.fixture
 def make_user(app, password_hash) -> UserFactory:
     return UserFactory(password_hash)
-
-
-def login_as(client, user: User) -> None:
-    """Put `user` in the client's session without spending a password hash."""
-    with client.session_transaction() as session:
-        session["_user_id"] = user.get_id()
-        session["_fresh"] = True
-
-
-def login_with_password(client, email: str, password: str = TEST_PASSWORD, **extra):
-    return client.post("/login", data={"email": email, "password": password, **extra})
-
-
-CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
-
-
-def csrf_token_from(response) -> str:
-    match = CSRF_RE.search(response.get_data(as_text=True))
-    assert match, "no csrf_token in the page"
-    return match.group(1)
 
 
 @pytest.fixture

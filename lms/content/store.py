@@ -1,0 +1,254 @@
+"""Versioned storage of content objects: publish, look up, retire, re-render.
+
+Every writer of content (the importer, the web editor) goes through `publish`; every reader gets
+objects through `current_version` / `load`. A publish whose content hash equals the current
+version's changes nothing, so re-importing unchanged files rewrites and re-renders nothing.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+
+from lms.content.documents import content_hash, from_document, kind_of, to_document
+from lms.content.markdown import RENDERER_VERSION, render_text_map
+from lms.content.model import Course, Framework, Lesson, Path, Quiz, Scenario, Text
+from lms.content.models import ContentItem, ContentSkillTag, ContentVersion
+from lms.extensions import db
+from lms.people.models import User
+from lms.skills.models import Skill
+from lms.timeutil import utcnow
+
+ContentObject = Framework | Course | Lesson | Quiz | Scenario | Path
+
+
+class Change(enum.StrEnum):
+    ADDED = "added"
+    CHANGED = "changed"
+    UNCHANGED = "unchanged"
+    RETIRED = "retired"
+
+
+@dataclass(frozen=True)
+class PublishResult:
+    item: ContentItem
+    version: ContentVersion
+    change: Change
+
+
+# --- Markdown places ----------------------------------------------------------------------------
+
+
+def markdown_places(obj: ContentObject) -> Iterator[tuple[str, Text]]:
+    """Every Markdown field of `obj` with its place name (the key of `ContentVersion.rendered`)."""
+    if isinstance(obj, Framework):
+        for skill in obj.skills:
+            if skill.description:
+                yield f"skills.{skill.id}.description", skill.description
+    elif isinstance(obj, Course):
+        if obj.summary:
+            yield "summary", obj.summary
+    elif isinstance(obj, Lesson):
+        yield "body", obj.body
+    elif isinstance(obj, Quiz):
+        for question in obj.questions:
+            base = f"questions.{question.id}"
+            yield f"{base}.prompt", question.prompt
+            if question.explanation:
+                yield f"{base}.explanation", question.explanation
+            for index, choice in enumerate(question.choices):
+                if choice.feedback:
+                    yield f"{base}.choices[{index}].feedback", choice.feedback
+    elif isinstance(obj, Scenario):
+        if obj.summary:
+            yield "summary", obj.summary
+        if obj.persona and obj.persona.context:
+            yield "persona.context", obj.persona.context
+        for node in obj.nodes.values():
+            for index, choice in enumerate(node.choices):
+                if choice.feedback:
+                    yield f"nodes.{node.id}.choices[{index}].feedback", choice.feedback
+    elif isinstance(obj, Path):
+        for phase in obj.phases:
+            if phase.goals:
+                yield f"phases.{phase.id}.goals", phase.goals
+            for item in phase.items:
+                if item.description:
+                    yield f"phases.{phase.id}.items.{item.id}.description", item.description
+
+
+def render_places(obj: ContentObject) -> dict[str, dict[str, str]]:
+    return {place: render_text_map(text.values) for place, text in markdown_places(obj)}
+
+
+def skill_weights(obj: ContentObject) -> dict[str, float]:
+    """The skills an object works on, with summed weights (used for recommendations)."""
+    weights: dict[str, float] = {}
+    if isinstance(obj, Quiz):
+        for question in obj.questions:
+            for skill, weight in question.skills.items():
+                weights[skill] = weights.get(skill, 0.0) + float(weight)
+    elif isinstance(obj, Scenario | Lesson | Course):
+        for skill in obj.skills:
+            weights[skill] = weights.get(skill, 0.0) + 1.0
+    return weights
+
+
+# --- reading ------------------------------------------------------------------------------------
+
+
+def find_item(kind: str, slug: str) -> ContentItem | None:
+    return db.session.scalar(
+        sa.select(ContentItem).where(ContentItem.kind == kind, ContentItem.slug == slug)
+    )
+
+
+def current_version(
+    kind: str, slug: str, *, include_retired: bool = False
+) -> ContentVersion | None:
+    """The current version of a content object, or None if unknown (or retired)."""
+    statement = (
+        sa.select(ContentVersion)
+        .join(ContentItem, ContentItem.current_version_id == ContentVersion.id)
+        .where(ContentItem.kind == kind, ContentItem.slug == slug)
+    )
+    if not include_retired:
+        statement = statement.where(ContentItem.retired_at.is_(None))
+    return db.session.scalar(statement)
+
+
+def current_versions(kind: str, slugs: Iterable[str] | None = None) -> dict[str, ContentVersion]:
+    """Current versions of every live object of `kind` (or of the given slugs), by slug."""
+    statement = (
+        sa.select(ContentItem.slug, ContentVersion)
+        .join(ContentVersion, ContentItem.current_version_id == ContentVersion.id)
+        .where(ContentItem.kind == kind, ContentItem.retired_at.is_(None))
+    )
+    if slugs is not None:
+        statement = statement.where(ContentItem.slug.in_(list(slugs)))
+    return {slug: version for slug, version in db.session.execute(statement)}
+
+
+_LOADED: dict[tuple[str, int, str], ContentObject] = {}
+_LOADED_LIMIT = 4096
+
+
+def load(version: ContentVersion) -> ContentObject:
+    """The content object of a version. Versions never change, so parses are cached."""
+    kind = version.item.kind
+    key = (kind, version.id, version.content_hash)
+    obj = _LOADED.get(key)
+    if obj is None:
+        if len(_LOADED) >= _LOADED_LIMIT:
+            _LOADED.clear()
+        obj = _LOADED[key] = from_document(kind, version.document)
+    return obj
+
+
+# --- writing ------------------------------------------------------------------------------------
+
+
+def _lock_item(kind: str, slug: str) -> ContentItem | None:
+    return db.session.scalar(
+        sa.select(ContentItem)
+        .where(ContentItem.kind == kind, ContentItem.slug == slug)
+        .with_for_update()
+    )
+
+
+def publish(obj: ContentObject, *, actor: User | None, origin: str = "import") -> PublishResult:
+    """Make `obj` the current version of its item; unchanged content writes nothing."""
+    kind = kind_of(obj)
+    slug = obj.id
+    digest = content_hash(obj)
+    item = _lock_item(kind, slug)
+    change = Change.CHANGED
+    if item is None:
+        item = ContentItem(kind=kind, slug=slug)
+        db.session.add(item)
+        db.session.flush()
+        change = Change.ADDED
+    current = item.current_version
+    if current is not None and current.content_hash == digest and item.retired_at is None:
+        return PublishResult(item, current, Change.UNCHANGED)
+    number = (
+        db.session.scalar(
+            sa.select(sa.func.max(ContentVersion.number)).where(ContentVersion.item_id == item.id)
+        )
+        or 0
+    ) + 1
+    version = ContentVersion(
+        item_id=item.id,
+        number=number,
+        content_hash=digest,
+        document=to_document(obj),
+        rendered=render_places(obj),
+        renderer_version=RENDERER_VERSION,
+        origin=origin,
+        created_by_id=actor.id if actor else None,
+    )
+    version.item = item
+    db.session.add(version)
+    db.session.flush()
+    item.current_version = version
+    item.retired_at = None
+    _sync_side_tables(item, obj)
+    db.session.flush()
+    return PublishResult(item, version, change)
+
+
+def _sync_side_tables(item: ContentItem, obj: ContentObject) -> None:
+    if isinstance(obj, Framework):
+        _sync_skills(obj)
+        return
+    db.session.execute(sa.delete(ContentSkillTag).where(ContentSkillTag.item_id == item.id))
+    for skill_id, weight in sorted(skill_weights(obj).items()):
+        db.session.add(ContentSkillTag(item_id=item.id, skill_id=skill_id, weight=weight))
+
+
+def _sync_skills(framework: Framework) -> None:
+    existing = {skill.id: skill for skill in db.session.scalars(sa.select(Skill))}
+    rendered = render_places(framework)
+    for position, skill in enumerate(framework.skills):
+        row = existing.pop(skill.id, None) or Skill(id=skill.id)
+        row.framework = framework.id
+        row.position = position
+        row.group = skill.group
+        row.name = dict(skill.name.values)
+        row.description_html = rendered.get(f"skills.{skill.id}.description", {})
+        row.language = framework.language
+        row.retired_at = None
+        db.session.add(row)
+    now = utcnow()
+    for row in existing.values():
+        if row.retired_at is None:
+            row.retired_at = now
+
+
+def retire(kind: str, slug: str) -> bool:
+    """Hide an object from new work; its versions and everything done on them stay."""
+    item = _lock_item(kind, slug)
+    if item is None or item.retired_at is not None:
+        return False
+    item.retired_at = utcnow()
+    db.session.execute(sa.delete(ContentSkillTag).where(ContentSkillTag.item_id == item.id))
+    db.session.flush()
+    return True
+
+
+def rerender(*, force: bool = False) -> int:
+    """Re-render the Markdown of every version made with an older renderer; return the count.
+    Rendered HTML is derived data, so this does not break the immutability of versions."""
+    statement = sa.select(ContentVersion)
+    if not force:
+        statement = statement.where(ContentVersion.renderer_version != RENDERER_VERSION)
+    count = 0
+    for version in db.session.scalars(statement).yield_per(200):
+        version.rendered = render_places(load(version))
+        version.renderer_version = RENDERER_VERSION
+        count += 1
+    db.session.flush()
+    return count

@@ -1,0 +1,129 @@
+"""The authorization matrix: every endpoint of the app, for every kind of user, against one table.
+
+An endpoint missing from EXPECTED fails the test, so every new route is covered by construction.
+Expectations are five letters, for anonymous, learner, manager, trainer, admin:
+  A  allowed (any answer but 401, 403 or a redirect to the login page)
+  F  forbidden (403)
+  L  sent to the login page to log in first (`/login?next=...`)
+URLs may name objects of the `world` fixture in braces, e.g. `/team/{hire}`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+
+from lms.people.models import Role
+from tests.helpers import login_as
+
+ROLES = ("anonymous", "learner", "manager", "trainer", "admin")
+
+PUBLIC, LEARNERS, MANAGERS, TRAINERS, ADMINS = "AAAAA", "LAAAA", "LFAFF", "LFFAF", "LFFFA"
+
+# endpoint: (method, url, expectation)
+EXPECTED: dict[str, tuple[str, str, str]] = {
+    "static": ("GET", "/static/css/app.css", PUBLIC),
+    "core.healthz": ("GET", "/healthz", PUBLIC),
+    "core.index": ("GET", "/", "AAAAA"),
+    "core.set_language": ("POST", "/language", PUBLIC),
+    "core.learn": ("GET", "/learn", LEARNERS),
+    "auth.login": ("GET", "/login", PUBLIC),
+    "auth.logout": ("POST", "/logout", LEARNERS),
+    "auth.change_password": ("GET", "/account/password", LEARNERS),
+    "people.admin_home": ("GET", "/admin", ADMINS),
+    "people.user_list": ("GET", "/admin/users", ADMINS),
+    "people.user_new": ("GET", "/admin/users/new", ADMINS),
+    "people.user_edit": ("GET", "/admin/users/{target}", ADMINS),
+    "people.user_set_active": ("POST", "/admin/users/{target}/active", ADMINS),
+    "people.user_set_password": ("POST", "/admin/users/{target}/password", ADMINS),
+    "people.roster": ("GET", "/admin/roster", ADMINS),
+    "people.audit_log": ("GET", "/admin/audit", ADMINS),
+    "team.overview": ("GET", "/team", MANAGERS),
+    "team.member": ("GET", "/team/{hire}", MANAGERS),
+}
+
+
+@dataclass
+class World:
+    users: dict[str, object]
+    ids: dict[str, object]
+
+
+@pytest.fixture
+def world(app, make_user) -> World:
+    """One user per role, a hire in the manager's team and a target for admin actions.
+    Features whose URLs need content add it here."""
+    manager = make_user("manager@example.com", roles={Role.MANAGER})
+    users = {
+        "learner": make_user("learner@example.com", manager=manager),
+        "manager": manager,
+        "trainer": make_user("trainer@example.com", roles={Role.TRAINER}),
+        "admin": make_user("admin@example.com", roles={Role.ADMIN}),
+    }
+    target = make_user("target@example.com")
+    ids = {"hire": users["learner"].id, "target": target.id}
+    return World(users=users, ids=ids)
+
+
+def _outcome(response) -> str:
+    if response.status_code in (401, 403):
+        return "F"
+    location = response.headers.get("Location", "")
+    if response.status_code in (301, 302, 303) and "/login?next=" in location:
+        return "L"
+    return "A"
+
+
+def test_every_endpoint_is_in_the_table(app):
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
+    missing = sorted(endpoints - set(EXPECTED))
+    assert not missing, f"add these endpoints to EXPECTED: {missing}"
+    stale = sorted(set(EXPECTED) - endpoints)
+    assert not stale, f"EXPECTED names endpoints that do not exist: {stale}"
+
+
+def test_authorization_matrix(app, db, world):
+    failures = []
+    for endpoint, (method, template, expectation) in sorted(EXPECTED.items()):
+        url = template.format(**world.ids)
+        for role, expected in zip(ROLES, expectation, strict=True):
+            client = app.test_client()
+            if role != "anonymous":
+                user = world.users[role]
+                db.session.refresh(user)
+                login_as(client, user)
+            response = client.open(url, method=method, data={})
+            got = _outcome(response)
+            response.close()
+            if got != expected:
+                failures.append(
+                    f"{method} {url} as {role}: expected {expected}, got {got} "
+                    f"({response.status_code})"
+                )
+    assert not failures, "\n".join(failures)
+
+
+def test_a_manager_cannot_open_someone_outside_their_team(client, make_user):
+    manager = make_user(roles={Role.MANAGER})
+    other_manager = make_user(roles={Role.MANAGER})
+    outsider = make_user(manager=other_manager)
+    login_as(client, manager)
+    assert client.get(f"/team/{outsider.id}").status_code == 403
+
+
+def test_a_manager_sees_reports_down_the_chain(client, make_user):
+    director = make_user(roles={Role.MANAGER})
+    lead = make_user(roles={Role.MANAGER}, manager=director)
+    rep = make_user(manager=lead)
+    login_as(client, director)
+    assert client.get(f"/team/{rep.id}").status_code == 200
+    page = client.get("/team").get_data(as_text=True)
+    assert rep.name in page and lead.name in page
+
+
+def test_forbidden_json_requests_get_json(client, make_user):
+    login_as(client, make_user())
+    response = client.get("/admin", headers={"Accept": "application/json"})
+    assert response.status_code == 403
+    assert response.get_json() == {"error": "forbidden"}
