@@ -85,7 +85,7 @@ def test_every_endpoint_is_in_the_table(app):
 
 def test_authorization_matrix(app, db, world):
     failures = []
-    for endpoint, (method, template, expectation) in sorted(EXPECTED.items()):
+    for method, template, expectation in EXPECTED.values():
         url = template.format(**world.ids)
         for role, expected in zip(ROLES, expectation, strict=True):
             client = app.test_client()
