@@ -1,0 +1,60 @@
+"""Progress of learners on content, whatever the kind: one registry that every feature feeds.
+
+Courses need the status of their lessons, quizzes and drills; onboarding paths need the status of
+courses, quizzes, drills, field tasks and check-ins. Each feature registers a batch provider for
+its kind (in its `services` module), so that no feature imports another's tables to compute it.
+
+A provider answers for many learners and items at once, in a bounded number of queries:
+    provider(user_ids, slugs) -> {(user_id, slug): ItemProgress}
+Pairs without any activity may be left out; `progress_of` fills them with NOT_STARTED.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+Key = tuple[int, str]
+
+
+@dataclass(frozen=True)
+class ItemProgress:
+    started: bool = False
+    done: bool = False  # lesson read, quiz or drill passed, course finished, task signed off ...
+    best_score: float | None = None  # percent, for quizzes and drills
+    attempts: int = 0
+    done_at: datetime | None = None  # when it first became done
+    last_activity_at: datetime | None = None
+
+
+NOT_STARTED = ItemProgress()
+
+Provider = Callable[[Sequence[int], Sequence[str]], dict[Key, ItemProgress]]
+_PROVIDERS: dict[str, Provider] = {}
+
+
+def provides(kind: str) -> Callable[[Provider], Provider]:
+    """Register the progress provider of a content kind (`lesson`, `quiz`, `scenario`, ...)."""
+
+    def register(function: Provider) -> Provider:
+        _PROVIDERS[kind] = function
+        return function
+
+    return register
+
+
+def progress_of(
+    kind: str, user_ids: Iterable[int], slugs: Iterable[str]
+) -> dict[Key, ItemProgress]:
+    """Progress of every (user, item) pair; a kind with no provider is a programming error."""
+    users = sorted(set(user_ids))
+    items = sorted(set(slugs))
+    if not users or not items:
+        return {}
+    found = _PROVIDERS[kind](users, items)
+    return {(user, slug): found.get((user, slug), NOT_STARTED) for user in users for slug in items}
+
+
+def registered_kinds() -> frozenset[str]:
+    return frozenset(_PROVIDERS)
