@@ -69,8 +69,17 @@ def extract(sources: list[Path]) -> Catalog:
     return catalog
 
 
+# Catalogue folders use Babel's canonical locale names: Flask-Babel looks up `zh_Hans_CN` (and
+# `zh`) for the UI locale `zh_CN`, never `zh_CN` itself.
+FOLDER_NAMES = {"en": "en", "zh_CN": "zh_Hans_CN"}
+
+
 def po_path(owner: Path, locale: str) -> Path:
-    return owner / "translations" / locale / "LC_MESSAGES" / f"{DOMAIN}.po"
+    path = owner / "translations" / FOLDER_NAMES[locale] / "LC_MESSAGES" / f"{DOMAIN}.po"
+    legacy = owner / "translations" / locale
+    if locale != FOLDER_NAMES[locale] and legacy.is_dir() and not path.parent.parent.exists():
+        legacy.rename(path.parent.parent)
+    return path
 
 
 def _read(path: Path, locale: str) -> Catalog:
@@ -99,7 +108,7 @@ def update_catalogues(package: str | None = None) -> Iterator[str]:
             catalog.obsolete.clear()
             if locale == "en":
                 for message in catalog:
-                    if message.id and not message.string:
+                    if message.id and not _translated(message):
                         message.string = message.id
             path.parent.mkdir(parents=True, exist_ok=True)
             with path.open("wb") as handle:
