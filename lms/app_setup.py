@@ -21,6 +21,7 @@ BLUEPRINTS = (
     "lms.auth.views:bp",
     "lms.people.views:bp",
     "lms.team.views:bp",
+    "lms.notifications.views:bp",
 )
 
 CONTENT_SECURITY_POLICY = "; ".join(

@@ -4,3 +4,4 @@ from lms.audit import models as audit_models  # noqa: F401
 from lms.content import models as content_models  # noqa: F401, E402
 from lms.people import models as people_models  # noqa: F401
 from lms.skills import models as skill_models  # noqa: F401, E402
+from lms.notifications import models as notification_models  # noqa: F401, E402

@@ -41,6 +41,9 @@ EXPECTED: dict[str, tuple[str, str, str]] = {
     "people.audit_log": ("GET", "/admin/audit", ADMINS),
     "team.overview": ("GET", "/team", MANAGERS),
     "team.member": ("GET", "/team/{hire}", MANAGERS),
+    "notifications.index": ("GET", "/notifications", LEARNERS),
+    "notifications.read": ("POST", "/notifications/999999/read", LEARNERS),
+    "notifications.read_all": ("POST", "/notifications/read-all", LEARNERS),
 }
 
 

@@ -1,0 +1,1 @@
+"""In-app notifications and the e-mail digests that carry them."""
