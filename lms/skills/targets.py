@@ -1,0 +1,81 @@
+"""Mastery targets and gaps.
+
+Targets come from elsewhere (the phase of a learner's onboarding path sets them), so this module
+is an extension point: a feature registers a source
+
+    @register_target_source
+    def phase_targets(user_ids, on): -> {user_id: {skill_id: target (0..100)}}
+
+and every page asks :func:`targets_for`. With no source registered, or for a learner the sources
+know nothing about, there are no targets: the learner sees mastery without targets or gaps.
+
+Gap = target - mastery (in points). A skill below the minimum number of evidence values has no
+gap ("not enough evidence"), never a gap of the full target.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import date
+
+from lms.skills.mastery import MasteryState
+
+TargetSource = Callable[[Sequence[int], date], Mapping[int, Mapping[str, float]]]
+_SOURCES: list[TargetSource] = []
+
+
+def register_target_source(source: TargetSource) -> TargetSource:
+    """Add a source of targets (idempotent; usable as a decorator)."""
+    if source not in _SOURCES:
+        _SOURCES.append(source)
+    return source
+
+
+def unregister_target_source(source: TargetSource) -> None:
+    if source in _SOURCES:
+        _SOURCES.remove(source)
+
+
+def target_sources() -> tuple[TargetSource, ...]:
+    return tuple(_SOURCES)
+
+
+def targets_for(user_ids: Iterable[int], on: date) -> dict[int, dict[str, float]]:
+    """Targets of many learners on a day: ``{user_id: {skill_id: target}}``; users without any
+    are left out. Later sources override earlier ones skill by skill."""
+    users = sorted(set(user_ids))
+    merged: dict[int, dict[str, float]] = {}
+    if not users:
+        return merged
+    for source in _SOURCES:
+        for user_id, targets in (source(users, on) or {}).items():
+            if user_id not in users or not targets:
+                continue
+            into = merged.setdefault(user_id, {})
+            for skill_id, target in targets.items():
+                into[skill_id] = float(target)
+    return merged
+
+
+class GapStatus(enum.StrEnum):
+    NO_TARGET = "no_target"
+    NOT_ENOUGH = "not_enough_evidence"
+    MET = "met"
+    BELOW = "below"
+
+
+def gap_of(target: float | None, state: MasteryState) -> float | None:
+    """target - mastery in points, or None without a target or without enough evidence."""
+    if target is None or state.value is None:
+        return None
+    return float(target) - state.value
+
+
+def gap_status(target: float | None, state: MasteryState) -> GapStatus:
+    if target is None:
+        return GapStatus.NO_TARGET
+    gap = gap_of(target, state)
+    if gap is None:
+        return GapStatus.NOT_ENOUGH
+    return GapStatus.BELOW if gap > 0 else GapStatus.MET
