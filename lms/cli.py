@@ -157,6 +157,27 @@ def serve_command(bind: str, workers: int | None) -> None:
     run_gunicorn(current_app._get_current_object(), bind, workers or default_workers())
 
 
+@lms_group.command("recompute-mastery")
+@with_appcontext
+def recompute_mastery_command() -> None:
+    """Rebuild every learner's mastery from the evidence log."""
+    from sqlalchemy.exc import OperationalError
+
+    from lms.extensions import db
+    from lms.skills.mastery import recompute_all
+
+    try:
+        result = recompute_all()
+        db.session.commit()
+    except OperationalError as error:
+        db.session.rollback()
+        fail(f"cannot reach the database: {error.orig}")
+    click.echo(
+        f"mastery recomputed: {result.pairs} learner-skill pairs, {result.changed} changed, "
+        f"{result.removed} without evidence removed"
+    )
+
+
 @lms_group.group("i18n")
 def i18n_group() -> None:
     """Translation catalogues: extract, update, compile, check."""
