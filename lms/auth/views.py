@@ -67,14 +67,15 @@ def change_password():
         if not verify_password(current_user.password_hash, form.current_password.data):
             form.current_password.errors.append(_("The current password is wrong."))
         else:
+            user = current_user._get_current_object()
             try:
-                set_password(current_user, form.new_password.data, actor=current_user)
+                set_password(user, form.new_password.data, actor=user)
             except PeopleError as error:
                 form.new_password.errors.append(str(error))
             else:
                 db.session.commit()
                 # The password change ended every session; start a fresh one on this device.
-                login_user(current_user)
+                login_user(user)
                 flash(_("Your password has been changed. Other devices are logged out."), "success")
                 return redirect(url_for("core.learn"))
     return render_template("auth/change_password.html", form=form)
