@@ -219,6 +219,12 @@ def i18n_check() -> None:
     click.echo("catalogues complete")
 
 
+from lms.content.commands import COMMANDS as CONTENT_COMMANDS  # noqa: E402
+
+for _command in CONTENT_COMMANDS:
+    lms_group.add_command(_command)
+
+
 def main() -> None:
     cli = FlaskGroup(
         name="lms",

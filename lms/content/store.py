@@ -12,9 +12,10 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 import sqlalchemy as sa
+from sqlalchemy.orm import contains_eager
 
+from lms.content import markdown as renderer
 from lms.content.documents import content_hash, from_document, kind_of, to_document
-from lms.content.markdown import RENDERER_VERSION, render_text_map
 from lms.content.model import Course, Framework, Lesson, Path, Quiz, Scenario, Text
 from lms.content.models import ContentItem, ContentSkillTag, ContentVersion
 from lms.extensions import db
@@ -37,6 +38,16 @@ class PublishResult:
     item: ContentItem
     version: ContentVersion
     change: Change
+
+
+@dataclass(frozen=True)
+class ItemState:
+    """What an import needs to know of a stored item, without loading its document."""
+
+    item_id: int
+    slug: str
+    content_hash: str | None
+    is_retired: bool
 
 
 # --- Markdown places ----------------------------------------------------------------------------
@@ -81,7 +92,7 @@ def markdown_places(obj: ContentObject) -> Iterator[tuple[str, Text]]:
 
 
 def render_places(obj: ContentObject) -> dict[str, dict[str, str]]:
-    return {place: render_text_map(text.values) for place, text in markdown_places(obj)}
+    return {place: renderer.render_text_map(text.values) for place, text in markdown_places(obj)}
 
 
 def skill_weights(obj: ContentObject) -> dict[str, float]:
@@ -112,8 +123,13 @@ def current_version(
     """The current version of a content object, or None if unknown (or retired)."""
     statement = (
         sa.select(ContentVersion)
-        .join(ContentItem, ContentItem.current_version_id == ContentVersion.id)
-        .where(ContentItem.kind == kind, ContentItem.slug == slug)
+        .join(ContentVersion.item)
+        .where(
+            ContentItem.current_version_id == ContentVersion.id,
+            ContentItem.kind == kind,
+            ContentItem.slug == slug,
+        )
+        .options(contains_eager(ContentVersion.item))
     )
     if not include_retired:
         statement = statement.where(ContentItem.retired_at.is_(None))
@@ -121,15 +137,40 @@ def current_version(
 
 
 def current_versions(kind: str, slugs: Iterable[str] | None = None) -> dict[str, ContentVersion]:
-    """Current versions of every live object of `kind` (or of the given slugs), by slug."""
+    """Current versions of every live object of `kind` (or of the given slugs), by slug, in one
+    query; each version's item is loaded with it (so `load` needs no further query)."""
     statement = (
-        sa.select(ContentItem.slug, ContentVersion)
-        .join(ContentVersion, ContentItem.current_version_id == ContentVersion.id)
-        .where(ContentItem.kind == kind, ContentItem.retired_at.is_(None))
+        sa.select(ContentVersion)
+        .join(ContentVersion.item)
+        .where(
+            ContentItem.current_version_id == ContentVersion.id,
+            ContentItem.kind == kind,
+            ContentItem.retired_at.is_(None),
+        )
+        .options(contains_eager(ContentVersion.item))
+        .order_by(ContentItem.slug)
     )
     if slugs is not None:
         statement = statement.where(ContentItem.slug.in_(list(slugs)))
-    return {slug: version for slug, version in db.session.execute(statement)}
+    return {version.item.slug: version for version in db.session.scalars(statement)}
+
+
+def item_states(kind: str, *, lock: bool = False) -> dict[str, ItemState]:
+    """Every stored item of `kind` (live and retired) with its current hash, by slug, in one
+    query that reads no document. `lock` takes the rows for update (PostgreSQL)."""
+    statement = (
+        sa.select(
+            ContentItem.id, ContentItem.slug, ContentVersion.content_hash, ContentItem.retired_at
+        )
+        .outerjoin(ContentVersion, ContentItem.current_version_id == ContentVersion.id)
+        .where(ContentItem.kind == kind)
+    )
+    if lock:
+        statement = statement.with_for_update(of=ContentItem)
+    return {
+        slug: ItemState(item_id, slug, digest, retired_at is not None)
+        for item_id, slug, digest, retired_at in db.session.execute(statement)
+    }
 
 
 _LOADED: dict[tuple[str, int, str], ContentObject] = {}
@@ -160,7 +201,10 @@ def _lock_item(kind: str, slug: str) -> ContentItem | None:
 
 
 def publish(obj: ContentObject, *, actor: User | None, origin: str = "import") -> PublishResult:
-    """Make `obj` the current version of its item; unchanged content writes nothing."""
+    """Make `obj` the current version of its item and return what changed.
+
+    Unchanged content writes nothing. A retired item whose current version has the same content
+    comes back without a new version; anything else becomes a new, immutable version."""
     kind = kind_of(obj)
     slug = obj.id
     digest = content_hash(obj)
@@ -171,9 +215,16 @@ def publish(obj: ContentObject, *, actor: User | None, origin: str = "import") -
         db.session.add(item)
         db.session.flush()
         change = Change.ADDED
+    elif item.retired_at is not None:
+        change = Change.ADDED
     current = item.current_version
-    if current is not None and current.content_hash == digest and item.retired_at is None:
-        return PublishResult(item, current, Change.UNCHANGED)
+    if current is not None and current.content_hash == digest:
+        if item.retired_at is None:
+            return PublishResult(item, current, Change.UNCHANGED)
+        item.retired_at = None
+        _sync_side_tables(item, obj)
+        db.session.flush()
+        return PublishResult(item, current, Change.ADDED)
     number = (
         db.session.scalar(
             sa.select(sa.func.max(ContentVersion.number)).where(ContentVersion.item_id == item.id)
@@ -186,7 +237,7 @@ def publish(obj: ContentObject, *, actor: User | None, origin: str = "import") -
         content_hash=digest,
         document=to_document(obj),
         rendered=render_places(obj),
-        renderer_version=RENDERER_VERSION,
+        renderer_version=renderer.RENDERER_VERSION,
         origin=origin,
         created_by_id=actor.id if actor else None,
     )
@@ -202,16 +253,18 @@ def publish(obj: ContentObject, *, actor: User | None, origin: str = "import") -
 
 def _sync_side_tables(item: ContentItem, obj: ContentObject) -> None:
     if isinstance(obj, Framework):
-        _sync_skills(obj)
+        version = item.current_version
+        _sync_skills(obj, version.rendered if version is not None else None)
         return
     db.session.execute(sa.delete(ContentSkillTag).where(ContentSkillTag.item_id == item.id))
     for skill_id, weight in sorted(skill_weights(obj).items()):
         db.session.add(ContentSkillTag(item_id=item.id, skill_id=skill_id, weight=weight))
 
 
-def _sync_skills(framework: Framework) -> None:
+def _sync_skills(framework: Framework, rendered: dict[str, dict[str, str]] | None = None) -> None:
     existing = {skill.id: skill for skill in db.session.scalars(sa.select(Skill))}
-    rendered = render_places(framework)
+    if rendered is None:
+        rendered = render_places(framework)
     for position, skill in enumerate(framework.skills):
         row = existing.pop(skill.id, None) or Skill(id=skill.id)
         row.framework = framework.id
@@ -239,16 +292,38 @@ def retire(kind: str, slug: str) -> bool:
     return True
 
 
+RERENDER_BATCH = 200
+
+
 def rerender(*, force: bool = False) -> int:
-    """Re-render the Markdown of every version made with an older renderer; return the count.
-    Rendered HTML is derived data, so this does not break the immutability of versions."""
-    statement = sa.select(ContentVersion)
+    """Re-render the Markdown of every version made with another renderer version (every
+    version with `force`) and return how many were re-rendered. Rendered HTML is derived data,
+    so this does not break the immutability of versions. The stored skills follow the current
+    framework version."""
+    statement = sa.select(ContentVersion.id).order_by(ContentVersion.id)
     if not force:
-        statement = statement.where(ContentVersion.renderer_version != RENDERER_VERSION)
+        statement = statement.where(ContentVersion.renderer_version != renderer.RENDERER_VERSION)
+    ids = list(db.session.scalars(statement))
     count = 0
-    for version in db.session.scalars(statement).yield_per(200):
-        version.rendered = render_places(load(version))
-        version.renderer_version = RENDERER_VERSION
-        count += 1
-    db.session.flush()
+    for start in range(0, len(ids), RERENDER_BATCH):
+        batch = ids[start : start + RERENDER_BATCH]
+        versions = db.session.scalars(
+            sa.select(ContentVersion)
+            .join(ContentVersion.item)
+            .where(ContentVersion.id.in_(batch))
+            .options(contains_eager(ContentVersion.item))
+        )
+        for version in versions:
+            obj = load(version)
+            version.rendered = render_places(obj)
+            version.renderer_version = renderer.RENDERER_VERSION
+            count += 1
+            item = version.item
+            if (
+                isinstance(obj, Framework)
+                and item.current_version_id == version.id
+                and item.retired_at is None
+            ):
+                _sync_skills(obj, version.rendered)
+        db.session.flush()
     return count

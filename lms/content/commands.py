@@ -1,0 +1,107 @@
+"""`lms import`, `lms export` and `lms rerender` (registered on the `lms` group in lms/cli.py).
+
+Each exits 0 on success and 1 with one readable line per problem otherwise."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from flask.cli import with_appcontext
+
+DEFAULT_ROOTS = ("courses", "scenarios")
+
+
+def _fail(*lines: str) -> None:
+    for line in lines:
+        click.echo(f"error: {line}", err=True)
+    sys.exit(1)
+
+
+def _database_errors():
+    import sqlalchemy as sa
+
+    return (sa.exc.OperationalError, sa.exc.IntegrityError, sa.exc.ProgrammingError)
+
+
+@click.command("import")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option(
+    "--dry-run", is_flag=True, help="Validate and show what would change; change nothing."
+)
+@click.option("-v", "--verbose", is_flag=True, help="List unchanged objects too.")
+@with_appcontext
+def import_command(paths: tuple[Path, ...], dry_run: bool, verbose: bool) -> None:
+    """Validate content files and store them, all or nothing.
+
+    PATHS are folders holding courses/ and/or scenarios/, or those folders themselves
+    (default: courses/ and scenarios/ of the current folder). Only the kinds of the folders
+    given are added, changed or retired."""
+    from lms.content.importer import import_content
+    from lms.extensions import db
+
+    roots = list(paths)
+    if not roots:
+        defaults = [Path(name) for name in DEFAULT_ROOTS]
+        roots = [root for root in defaults if root.exists()] or defaults
+    try:
+        report = import_content(roots, actor=None, apply=not dry_run)
+    except _database_errors() as error:
+        db.session.rollback()
+        _fail(f"the database refused the import, nothing was changed: {error.orig}")
+    if not report.ok:
+        db.session.rollback()
+        for error in report.errors:
+            click.echo(str(error), err=True)
+        files = len({error.file for error in report.errors})
+        _fail(f"{len(report.errors)} problem(s) in {files} file(s): nothing was imported")
+    if dry_run:
+        db.session.rollback()
+    else:
+        try:
+            db.session.commit()
+        except _database_errors() as error:
+            db.session.rollback()
+            _fail(f"the database refused the import, nothing was changed: {error.orig}")
+    for line in report.lines(verbose=verbose):
+        click.echo(line)
+
+
+@click.command("export")
+@click.argument("directory", type=click.Path(path_type=Path, file_okay=False))
+@click.option(
+    "--replace",
+    is_flag=True,
+    help="Replace DIRECTORY/courses and DIRECTORY/scenarios if they hold files.",
+)
+@with_appcontext
+def export_command(directory: Path, replace: bool) -> None:
+    """Write the current version of all live content to DIRECTORY/courses and
+    DIRECTORY/scenarios, in the file format `lms import` reads."""
+    from lms.content.exporter import ExportError, export_content
+
+    try:
+        result = export_content(directory, replace=replace)
+    except ExportError as error:
+        _fail(str(error))
+    counts = ", ".join(f"{count} {kind}" for kind, count in result.counts.items())
+    click.echo(f"exported to {result.directory}: {counts}")
+
+
+@click.command("rerender")
+@click.option("--force", is_flag=True, help="Re-render every version, not only outdated ones.")
+@with_appcontext
+def rerender_command(force: bool) -> None:
+    """Render the Markdown of content versions again with the current renderer (after the
+    allow-list or the Markdown extensions changed)."""
+    from lms.content.markdown import RENDERER_VERSION
+    from lms.content.store import rerender
+    from lms.extensions import db
+
+    count = rerender(force=force)
+    db.session.commit()
+    click.echo(f"re-rendered {count} version(s) with renderer version {RENDERER_VERSION}")
+
+
+COMMANDS = (import_command, export_command, rerender_command)
