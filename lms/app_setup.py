@@ -22,6 +22,7 @@ BLUEPRINTS = (
     "lms.people.views:bp",
     "lms.team.views:bp",
     "lms.notifications.views:bp",
+    "lms.scenarios.views:bp",
 )
 
 CONTENT_SECURITY_POLICY = "; ".join(

@@ -44,6 +44,15 @@ EXPECTED: dict[str, tuple[str, str, str]] = {
     "notifications.index": ("GET", "/notifications", LEARNERS),
     "notifications.read": ("POST", "/notifications/999999/read", LEARNERS),
     "notifications.read_all": ("POST", "/notifications/read-all", LEARNERS),
+    "scenarios.catalogue": ("GET", "/scenarios", LEARNERS),
+    "scenarios.briefing": ("GET", "/scenarios/{drill}", LEARNERS),
+    "scenarios.start": ("POST", "/scenarios/{drill}/start", LEARNERS),
+    "scenarios.run": ("GET", "/scenarios/{drill}/runs/{run}", "LAAFA"),
+    "scenarios.step": ("POST", "/scenarios/{drill}/runs/{run}/steps", "LAFFF"),
+    "scenarios.save_draft": ("POST", "/scenarios/{drill}/runs/{run}/draft", "LAFFF"),
+    "scenarios.abandon": ("POST", "/scenarios/{drill}/runs/{run}/abandon", "LAFFF"),
+    "scenarios.reviews": ("GET", "/reviews", "LFAAF"),
+    "scenarios.review": ("GET", "/reviews/{reply}", "LFAAF"),
 }
 
 
@@ -66,6 +75,9 @@ def world(app, make_user) -> World:
     }
     target = make_user("target@example.com")
     ids = {"hire": users["learner"].id, "target": target.id}
+    from tests.scenarios.helpers import drill_world
+
+    ids.update(drill_world(users["learner"]))
     return World(users=users, ids=ids)
 
 

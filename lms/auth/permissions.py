@@ -25,6 +25,7 @@ class Permission(enum.StrEnum):
     VIEW_TEAM = "view_team"
     SIGN_OFF = "sign_off"
     REVIEW_REPLIES = "review_replies"
+    REVIEW_ANY_REPLY = "review_any_reply"
     AUTHOR_CONTENT = "author_content"
     IMPORT_CONTENT = "import_content"
     VIEW_CONTENT_ANALYTICS = "view_content_analytics"
@@ -42,6 +43,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
             Permission.IMPORT_CONTENT,
             Permission.VIEW_CONTENT_ANALYTICS,
             Permission.REVIEW_REPLIES,
+            Permission.REVIEW_ANY_REPLY,
         }
     ),
     Role.MANAGER: frozenset({Permission.VIEW_TEAM, Permission.SIGN_OFF, Permission.REVIEW_REPLIES}),
@@ -150,6 +152,15 @@ def can_coach_person(actor: Any, person: User) -> bool:
     if not getattr(actor, "is_authenticated", False) or actor.id == person.id:
         return False
     return has_permission(actor, Permission.SIGN_OFF) and is_in_team_of(actor, person)
+
+
+def can_review_reply(actor: Any, person: User) -> bool:
+    """Open drill replies: a trainer reviews anyone's, a manager their team's; nobody their own."""
+    if not getattr(actor, "is_authenticated", False) or actor.id == person.id:
+        return False
+    if has_permission(actor, Permission.REVIEW_ANY_REPLY):
+        return True
+    return has_permission(actor, Permission.REVIEW_REPLIES) and can_coach_person(actor, person)
 
 
 def get_person_or_404(
