@@ -6,7 +6,7 @@ import importlib
 import logging
 
 from flask import Flask, g, jsonify, render_template, request
-from flask_babel import format_date, format_datetime, format_decimal, format_percent, get_locale
+from flask_babel import format_date, format_datetime, format_decimal, format_percent
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -22,7 +22,6 @@ BLUEPRINTS = (
     "lms.people.views:bp",
     "lms.team.views:bp",
     "lms.notifications.views:bp",
-    "lms.scenarios.views:bp",
 )
 
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -186,7 +185,7 @@ def register_template_helpers(app: Flask) -> None:
         has_permission=has_permission,
         navigation_for=navigation_for,
         language_names=i18n.LANGUAGE_NAMES,
-        current_locale=lambda: str(get_locale() or "en"),
+        current_locale=i18n.current_ui_locale,
         content_locale=i18n.content_locale,
     )
     app.jinja_env.filters.update(

@@ -46,11 +46,18 @@ def select_locale() -> str:
     return current_app.config.get("BABEL_DEFAULT_LOCALE", "en")
 
 
+def current_ui_locale() -> str:
+    """The interface locale of the request as one of UI_LOCALES (`en` or `zh_CN`).
+
+    Flask-Babel reports Chinese as Babel's canonical `zh_Hans_CN`; pages compare with `zh_CN`."""
+    from flask_babel import get_locale
+
+    locale = get_locale()
+    if locale is not None and locale.language == "zh":
+        return "zh_CN"
+    return "en"
+
+
 def content_locale(ui_locale: str | None = None) -> str:
     """The content-file locale (`en`, `zh-CN`) for the current or given UI locale."""
-    if ui_locale is None:
-        from flask_babel import get_locale
-
-        locale = get_locale()
-        ui_locale = str(locale) if locale else "en"
-    return CONTENT_LOCALE.get(ui_locale, "en")
+    return CONTENT_LOCALE.get(ui_locale or current_ui_locale(), "en")

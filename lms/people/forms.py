@@ -11,17 +11,28 @@ from wtforms import (
     SelectMultipleField,
     StringField,
 )
-from wtforms.validators import DataRequired, Email, Length, Optional
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Length, Optional, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from lms.people.models import Role
+from lms.people.services import EMAIL_RE
+
+
+def Email():  # noqa: N802 - reads like the other WTForms validators
+    return Regexp(EMAIL_RE, message=_l("Enter a valid e-mail address."))
+
 
 ROLE_LABELS = {
     Role.TRAINER: _l("Trainer"),
     Role.MANAGER: _l("Manager"),
     Role.ADMIN: _l("Admin"),
 }
-LOCALE_CHOICES = [("", _l("From the browser")), ("en", "English"), ("zh_CN", "简体中文")]
+LOCALE_CHOICES = [
+    SelectChoice("", _l("From the browser")),
+    SelectChoice("en", "English"),
+    SelectChoice("zh_CN", "简体中文"),
+]
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -34,7 +45,7 @@ class UserForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
     roles = MultiCheckboxField(
         _l("Roles"),
-        choices=[(role.value, label) for role, label in ROLE_LABELS.items()],
+        choices=[SelectChoice(role.value, label) for role, label in ROLE_LABELS.items()],
         description=_l("Everyone can learn; roles add trainer, manager or admin pages."),
     )
     manager_email = EmailField(

@@ -15,12 +15,17 @@ from flask_babel import lazy_gettext as _l
 from lms.audit.services import record
 from lms.extensions import db
 from lms.people.models import ROLE_VALUES, Role, User
-from lms.people.services import AccountData, create_user, normalize_email, update_user
+from lms.people.services import (
+    EMAIL_RE,
+    AccountData,
+    create_user,
+    normalize_email,
+    update_user,
+)
 
 COLUMNS = ("email", "name", "manager_email", "start_date", "roles")
 MAX_BYTES = 2 * 1024 * 1024
 MAX_ROWS = 20_000
-EMAIL_RE = re.compile(r"^[^@\s,;<>\"]+@[^@\s,;<>\"]+\.[^@\s,;<>\"]+$")
 ROLE_SPLIT = re.compile(r"[;|\s]+")
 
 

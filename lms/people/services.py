@@ -3,6 +3,7 @@ flush, record who acted in the audit log and return the user; the caller commits
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 
@@ -14,6 +15,8 @@ from lms.auth.passwords import hash_password, password_problems
 from lms.auth.permissions import manager_chain_ids
 from lms.extensions import db
 from lms.people.models import LOCALES, ROLE_VALUES, User
+
+EMAIL_RE = re.compile(r"^[^@\s,;<>\"]+@[^@\s,;<>\"]+\.[^@\s,;<>\"]+$")
 
 
 class PeopleError(ValueError):
@@ -52,7 +55,7 @@ class AccountData:
 def _check(data: AccountData) -> None:
     if not data.name.strip():
         raise PeopleError(_l("Enter a name."), "name")
-    if "@" not in data.email or len(data.email) > 254:
+    if not EMAIL_RE.match(normalize_email(data.email)) or len(data.email) > 254:
         raise PeopleError(_l("Enter a valid e-mail address."), "email")
     unknown = set(data.roles) - set(ROLE_VALUES)
     if unknown:
