@@ -214,3 +214,16 @@ def normalize_database_url(url: str) -> str:
         if url.startswith(prefix):
             return "postgresql+psycopg://" + url[len(prefix) :]
     return url
+
+
+def settings_table_markdown() -> str:
+    """The README's settings table (`python -m lms.config` prints it)."""
+    rows = ["| Variable | Default | What it does |", "|---|---|---|"]
+    for setting in SETTINGS:
+        default = "—" if setting.default is None else f"`{setting.default}`"
+        rows.append(f"| `{setting.env}` | {default} | {setting.help} |")
+    return "\n".join(rows) + "\n"
+
+
+if __name__ == "__main__":
+    print(settings_table_markdown(), end="")
