@@ -22,6 +22,8 @@ BLUEPRINTS = (
     "lms.people.views:bp",
     "lms.team.views:bp",
     "lms.notifications.views:bp",
+    "lms.quizzes.views:bp",
+    "lms.skills.views:bp",
 )
 
 CONTENT_SECURITY_POLICY = "; ".join(

@@ -53,6 +53,17 @@ EXPECTED: dict[str, tuple[str, str, str]] = {
     "scenarios.abandon": ("POST", "/scenarios/{drill}/runs/{run}/abandon", "LAFFF"),
     "scenarios.reviews": ("GET", "/reviews", "LFAAF"),
     "scenarios.review": ("GET", "/reviews/{reply}", "LFAAF"),
+    "quizzes.intro": ("GET", "/quizzes/{quiz}", LEARNERS),
+    "quizzes.start": ("POST", "/quizzes/{quiz}/start", LEARNERS),
+    "quizzes.attempt": ("GET", "/quizzes/{quiz}/attempts/{attempt}", LEARNERS),
+    "quizzes.save_answer": ("POST", "/quizzes/{quiz}/attempts/{attempt}/answers", LEARNERS),
+    "quizzes.review": ("GET", "/quizzes/{quiz}/attempts/{attempt}/review", LEARNERS),
+    "quizzes.submit": ("POST", "/quizzes/{quiz}/attempts/{attempt}/submit", LEARNERS),
+    "quizzes.result": ("GET", "/quizzes/{quiz}/attempts/{attempt}/result", LEARNERS),
+    "quizzes.analysis_index": ("GET", "/author/quiz-analysis", TRAINERS),
+    "quizzes.analysis_page": ("GET", "/author/quizzes/{quiz}/analysis", TRAINERS),
+    "skills.my_skills": ("GET", "/skills", LEARNERS),
+    "skills.person_skills": ("GET", "/skills/{hire}", "LAAFA"),
 }
 
 
@@ -78,6 +89,9 @@ def world(app, make_user) -> World:
     from tests.scenarios.helpers import drill_world
 
     ids.update(drill_world(users["learner"]))
+    from tests.quizzes.helpers import quiz_world
+
+    ids.update(quiz_world(users["learner"]))
     return World(users=users, ids=ids)
 
 

@@ -1,0 +1,1 @@
+"""Quizzes: the player, attempts, scoring and item analysis."""

@@ -1,0 +1,384 @@
+"""Taking quizzes: start or resume an attempt, save answers as they are given, submit once.
+
+Nothing is lost: every answer is written when given; a submit locks the attempt, scores it and
+marks it submitted in one transaction, so a double click, a second tab, a replay or a retry after
+a timeout all find it submitted and show the same result. Limits are checked in the database
+(unique attempt numbers, at most one open attempt), not only in Python. An attempt with a time
+limit that has run out is submitted with the answers given as soon as anyone touches it.
+
+Every function takes an explicit `now` (the demo back-dates history through them), flushes and
+never commits.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+
+from lms import progress
+from lms.content import store
+from lms.content.model import Quiz
+from lms.content.models import ContentItem, ContentKind, ContentVersion
+from lms.extensions import db
+from lms.quizzes.kinds import AnswerError, kind_of
+from lms.quizzes.models import QuizAnswer, QuizAttempt, QuizQuestionResult
+from lms.quizzes.scoring import AttemptScore, score_attempt
+from lms.skills.evidence import record_evidence
+from lms.skills.models import Skill
+from lms.timeutil import utcnow
+
+# Saves that arrive this long after the deadline still count (the request was under way).
+DEADLINE_GRACE = timedelta(seconds=30)
+
+
+class QuizError(Exception):
+    """Something the learner asked for that cannot be done; `code` says what."""
+
+    NOT_FOUND = "not_found"
+    LIMIT = "limit"
+    CLOSED = "closed"
+    EXPIRED = "expired"
+    ANSWER = "answer"
+
+    def __init__(self, code: str, message: str = "") -> None:
+        super().__init__(message or code)
+        self.code = code
+
+
+@dataclass(frozen=True)
+class QuizRef:
+    item: ContentItem
+    version: ContentVersion
+    quiz: Quiz
+
+
+def get_quiz(slug: str) -> QuizRef | None:
+    """The current version of a live quiz, or None."""
+    version = store.current_version(ContentKind.QUIZ, slug)
+    if version is None:
+        return None
+    return QuizRef(version.item, version, store.load(version))
+
+
+def quiz_of_version(version: ContentVersion) -> Quiz:
+    return store.load(version)
+
+
+def attempts_of(user_id: int, item_id: int) -> list[QuizAttempt]:
+    return list(
+        db.session.scalars(
+            sa.select(QuizAttempt)
+            .where(QuizAttempt.user_id == user_id, QuizAttempt.item_id == item_id)
+            .order_by(QuizAttempt.number)
+        )
+    )
+
+
+def attempts_left(quiz: Quiz, attempts_used: int) -> int | None:
+    """Attempts still allowed, None for unlimited."""
+    if not quiz.max_attempts:
+        return None
+    return max(0, quiz.max_attempts - attempts_used)
+
+
+def get_attempt(attempt_id: int, *, user_id: int | None = None, lock: bool = False):
+    statement = sa.select(QuizAttempt).where(QuizAttempt.id == attempt_id)
+    if user_id is not None:
+        statement = statement.where(QuizAttempt.user_id == user_id)
+    if lock:
+        statement = statement.with_for_update().execution_options(populate_existing=True)
+    return db.session.scalar(statement)
+
+
+def open_attempt(user_id: int, item_id: int) -> QuizAttempt | None:
+    return db.session.scalar(
+        sa.select(QuizAttempt)
+        .where(
+            QuizAttempt.user_id == user_id,
+            QuizAttempt.item_id == item_id,
+            QuizAttempt.submitted_at.is_(None),
+        )
+        .execution_options(populate_existing=True)
+    )
+
+
+def draw_layout(quiz: Quiz, rng: random.Random) -> list[dict]:
+    """The questions of a new attempt (drawn from the pool when the quiz says so, shuffled when
+    it says so) with the order of each question's options."""
+    questions = list(quiz.questions)
+    if quiz.draw and quiz.draw < len(questions):
+        drawn = set(id(question) for question in rng.sample(questions, quiz.draw))
+        questions = [question for question in questions if id(question) in drawn]
+    if quiz.shuffle:
+        rng.shuffle(questions)
+    layout = []
+    for question in questions:
+        kind = kind_of(question)
+        options = list(range(kind.option_count(question)))
+        if quiz.shuffle and kind.shuffles():
+            rng.shuffle(options)
+        layout.append({"q": question.id, "o": options})
+    return layout
+
+
+def is_overdue(attempt: QuizAttempt, now: datetime) -> bool:
+    return (
+        attempt.submitted_at is None
+        and attempt.deadline_at is not None
+        and now > attempt.deadline_at + DEADLINE_GRACE
+    )
+
+
+def close_if_overdue(attempt: QuizAttempt, now: datetime) -> bool:
+    """Submit an attempt whose time has run out, with the answers given; True if it was."""
+    if not is_overdue(attempt, now):
+        return False
+    submit_attempt(attempt.id, now=now, user_id=attempt.user_id)
+    return True
+
+
+def start_attempt(
+    user_id: int, slug: str, *, now: datetime | None = None, rng: random.Random | None = None
+) -> QuizAttempt:
+    """Resume the learner's open attempt at the quiz, or start one on the current version.
+    Raises QuizError(NOT_FOUND) for an unknown or retired quiz, QuizError(LIMIT) when every
+    allowed attempt is used."""
+    now = now or utcnow()
+    ref = get_quiz(slug)
+    if ref is None:
+        raise QuizError(QuizError.NOT_FOUND)
+    existing = open_attempt(user_id, ref.item.id)
+    if existing is not None:
+        if not close_if_overdue(existing, now):
+            return existing
+    used = (
+        db.session.scalar(
+            sa.select(sa.func.max(QuizAttempt.number)).where(
+                QuizAttempt.user_id == user_id, QuizAttempt.item_id == ref.item.id
+            )
+        )
+        or 0
+    )
+    if attempts_left(ref.quiz, used) == 0:
+        raise QuizError(QuizError.LIMIT)
+    rng = rng or random.SystemRandom()
+    limit = ref.quiz.time_limit_minutes
+    attempt = QuizAttempt(
+        user_id=user_id,
+        item_id=ref.item.id,
+        version_id=ref.version.id,
+        number=used + 1,
+        layout=draw_layout(ref.quiz, rng),
+        started_at=now,
+        last_activity_at=now,
+        deadline_at=now + timedelta(minutes=limit) if limit else None,
+    )
+    try:
+        with db.session.begin_nested():
+            db.session.add(attempt)
+            db.session.flush()
+    except IntegrityError:
+        # Another request started an attempt at the same moment: use that one.
+        existing = open_attempt(user_id, ref.item.id)
+        if existing is not None:
+            return existing
+        raise QuizError(QuizError.LIMIT) from None
+    return attempt
+
+
+def _lock_open(attempt_id: int, user_id: int, now: datetime) -> QuizAttempt:
+    attempt = get_attempt(attempt_id, user_id=user_id, lock=True)
+    if attempt is None:
+        raise QuizError(QuizError.NOT_FOUND)
+    if attempt.submitted_at is not None:
+        raise QuizError(QuizError.CLOSED)
+    if close_if_overdue(attempt, now):
+        raise QuizError(QuizError.EXPIRED)
+    return attempt
+
+
+def save_answers(
+    attempt_id: int,
+    user_id: int,
+    answers: Mapping[str, Sequence[str]],
+    *,
+    now: datetime | None = None,
+) -> QuizAttempt:
+    """Save the learner's answers (question id -> submitted option values) to an open attempt.
+    Every answer is checked before anything is written; an empty list clears an answer."""
+    now = now or utcnow()
+    attempt = _lock_open(attempt_id, user_id, now)
+    quiz = quiz_of_version(attempt.version)
+    in_attempt = set(attempt.question_ids)
+    parsed: dict[str, list[int]] = {}
+    for question_id, raw in answers.items():
+        question = quiz.question(question_id) if question_id in in_attempt else None
+        if question is None:
+            raise QuizError(QuizError.ANSWER, f"{question_id!r} is not a question of this attempt")
+        try:
+            parsed[question_id] = kind_of(question).parse(question, list(raw))
+        except AnswerError as error:
+            raise QuizError(QuizError.ANSWER, f"{question_id}: {error}") from None
+    stored = {
+        answer.question_id: answer
+        for answer in db.session.scalars(
+            sa.select(QuizAnswer).where(
+                QuizAnswer.attempt_id == attempt.id, QuizAnswer.question_id.in_(list(parsed))
+            )
+        )
+    }
+    for question_id, selected in parsed.items():
+        answer = stored.get(question_id)
+        if answer is None:
+            db.session.add(
+                QuizAnswer(
+                    attempt_id=attempt.id, question_id=question_id, selected=selected, saved_at=now
+                )
+            )
+        elif answer.selected != selected:
+            answer.selected = selected
+            answer.saved_at = now
+    attempt.last_activity_at = now
+    db.session.flush()
+    return attempt
+
+
+def answers_of(attempt_id: int) -> dict[str, list[int]]:
+    return {
+        question_id: list(selected)
+        for question_id, selected in db.session.execute(
+            sa.select(QuizAnswer.question_id, QuizAnswer.selected).where(
+                QuizAnswer.attempt_id == attempt_id
+            )
+        )
+    }
+
+
+def live_skill_ids() -> set[str]:
+    return set(db.session.scalars(sa.select(Skill.id).where(Skill.retired_at.is_(None))))
+
+
+def submit_attempt(
+    attempt_id: int, *, now: datetime | None = None, user_id: int | None = None
+) -> QuizAttempt:
+    """Score and close an attempt, once: the attempt row is locked, and an attempt that is
+    already submitted is returned as it is. Writes the per-question results and one evidence
+    value per skill (see lms.skills.evidence). An attempt past its deadline is submitted as of
+    the deadline with the answers saved by then."""
+    now = now or utcnow()
+    attempt = get_attempt(attempt_id, user_id=user_id, lock=True)
+    if attempt is None:
+        raise QuizError(QuizError.NOT_FOUND)
+    if attempt.submitted_at is not None:
+        return attempt
+    expired = is_overdue(attempt, now)
+    submitted_at = attempt.deadline_at if expired else now
+    quiz = quiz_of_version(attempt.version)
+    answers = answers_of(attempt.id)
+    result = score_attempt(quiz, attempt.question_ids, answers, skills=live_skill_ids())
+    closed = db.session.execute(
+        sa.update(QuizAttempt)
+        .where(QuizAttempt.id == attempt.id, QuizAttempt.submitted_at.is_(None))
+        .values(
+            submitted_at=submitted_at,
+            last_activity_at=submitted_at,
+            is_expired=expired,
+            score=result.percent,
+            is_passed=result.is_passed(quiz.pass_score),
+        )
+        .execution_options(synchronize_session=False)
+    )
+    if closed.rowcount != 1:  # pragma: no cover - the row lock makes this unreachable
+        db.session.refresh(attempt)
+        return attempt
+    _write_results(attempt, answers, result)
+    record_evidence(
+        attempt.user_id,
+        {skill: float(value) for skill, value in result.skills.items()},
+        source_kind="quiz",
+        source_id=attempt.item.slug,
+        source_version_id=attempt.version_id,
+        source_ref=f"attempt:{attempt.id}",
+        at=submitted_at,
+    )
+    db.session.flush()
+    db.session.refresh(attempt)
+    return attempt
+
+
+def _write_results(
+    attempt: QuizAttempt, answers: Mapping[str, list[int]], result: AttemptScore
+) -> None:
+    db.session.execute(
+        sa.insert(QuizQuestionResult),
+        [
+            {
+                "attempt_id": attempt.id,
+                "question_id": question_id,
+                "position": position,
+                "selected": answers.get(question_id, []),
+                "score": float(result.questions[question_id]),
+            }
+            for position, question_id in enumerate(attempt.question_ids)
+        ],
+    )
+
+
+def evidence_of_attempt(attempt: QuizAttempt) -> dict[str, float]:
+    """The evidence values a submitted attempt recorded, by skill."""
+    from lms.skills.models import Evidence
+
+    return dict(
+        db.session.execute(
+            sa.select(Evidence.skill_id, Evidence.value).where(
+                Evidence.user_id == attempt.user_id,
+                Evidence.source_kind == "quiz",
+                Evidence.source_ref == f"attempt:{attempt.id}",
+            )
+        ).all()
+    )
+
+
+# --- progress of many learners -------------------------------------------------------------
+
+
+@progress.provides("quiz")
+def quiz_progress(
+    user_ids: Sequence[int], slugs: Sequence[str]
+) -> dict[progress.Key, progress.ItemProgress]:
+    """Best score, passed (on the pass mark of the version attempted), submitted attempts, when
+    first passed and the last activity, for every learner and quiz, in one query."""
+    passed_at = sa.case((QuizAttempt.is_passed.is_(True), QuizAttempt.submitted_at))
+    statement = (
+        sa.select(
+            QuizAttempt.user_id,
+            ContentItem.slug,
+            sa.func.max(QuizAttempt.score),
+            sa.func.count(QuizAttempt.submitted_at),
+            sa.func.min(passed_at),
+            sa.func.max(QuizAttempt.last_activity_at),
+        )
+        .join(ContentItem, ContentItem.id == QuizAttempt.item_id)
+        .where(
+            ContentItem.kind == ContentKind.QUIZ,
+            ContentItem.slug.in_(list(slugs)),
+            QuizAttempt.user_id.in_(list(user_ids)),
+        )
+        .group_by(QuizAttempt.user_id, ContentItem.slug)
+    )
+    found: dict[progress.Key, progress.ItemProgress] = {}
+    for user_id, slug, best, submitted, first_passed, last in db.session.execute(statement):
+        found[(user_id, slug)] = progress.ItemProgress(
+            started=True,
+            done=first_passed is not None,
+            best_score=best,
+            attempts=submitted,
+            done_at=first_passed,
+            last_activity_at=last,
+        )
+    return found

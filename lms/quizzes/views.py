@@ -1,0 +1,255 @@
+"""The quiz player (intro, one question per page, review, submit, result) and item analysis."""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    g,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from lms.auth.permissions import Permission, permission_required
+from lms.extensions import db
+from lms.i18n import content_locale
+from lms.quizzes import analysis, pages
+from lms.quizzes.services import (
+    QuizError,
+    attempts_left,
+    attempts_of,
+    get_attempt,
+    get_quiz,
+    is_overdue,
+    save_answers,
+    start_attempt,
+    submit_attempt,
+)
+from lms.timeutil import utcnow
+
+bp = Blueprint("quizzes", __name__, template_folder="templates")
+
+BAD_ANSWER = _l("That answer does not fit the question; choose one of the options.")
+
+
+def _is_fetch() -> bool:
+    return request.headers.get("X-Requested-With") == "fetch"
+
+
+def _quiz_or_404(quiz_id: str):
+    ref = get_quiz(quiz_id)
+    if ref is None:
+        abort(404)
+    return ref
+
+
+def _attempt_or_404(quiz_id: str, attempt_id: int):
+    """The current user's attempt at this quiz; anyone else's is unknown (404)."""
+    attempt = get_attempt(attempt_id, user_id=current_user.id)
+    if attempt is None or attempt.item.slug != quiz_id or attempt.item.kind != "quiz":
+        abort(404)
+    return attempt
+
+
+@bp.get("/quizzes/<quiz_id>")
+@permission_required(Permission.LEARN)
+def intro(quiz_id: str):
+    ref = _quiz_or_404(quiz_id)
+    attempts = attempts_of(current_user.id, ref.item.id)
+    used = len(attempts)
+    return render_template(
+        "quizzes/intro.html",
+        page=pages.intro_page(ref, attempts, content_locale()),
+        attempts=attempts,
+        left=attempts_left(ref.quiz, used),
+        now=utcnow(),
+        is_overdue=is_overdue,
+    )
+
+
+@bp.post("/quizzes/<quiz_id>/start")
+@permission_required(Permission.LEARN)
+def start(quiz_id: str):
+    _quiz_or_404(quiz_id)
+    try:
+        attempt = start_attempt(current_user.id, quiz_id, now=utcnow())
+    except QuizError as error:
+        db.session.rollback()
+        if error.code == QuizError.LIMIT:
+            flash(_("You have used every attempt this quiz allows."), "error")
+            return redirect(url_for("quizzes.intro", quiz_id=quiz_id))
+        abort(404)
+    db.session.commit()
+    return redirect(url_for("quizzes.attempt", quiz_id=quiz_id, attempt_id=attempt.id))
+
+
+def _position(count: int) -> int:
+    raw = request.args.get("q", "1")
+    number = int(raw) if raw.isdigit() and len(raw) < 5 else 1
+    return min(max(number, 1), max(count, 1))
+
+
+@bp.get("/quizzes/<quiz_id>/attempts/<int:attempt_id>")
+@permission_required(Permission.LEARN)
+def attempt(quiz_id: str, attempt_id: int):
+    attempt = _attempt_or_404(quiz_id, attempt_id)
+    if not attempt.is_open:
+        return redirect(url_for("quizzes.result", quiz_id=quiz_id, attempt_id=attempt.id))
+    g.no_store = True
+    if is_overdue(attempt, utcnow()):
+        return render_template("quizzes/time_up.html", attempt=attempt, quiz_id=quiz_id)
+    position = _position(len(attempt.layout))
+    return render_template(
+        "quizzes/question.html",
+        page=pages.question_page(attempt, position, content_locale()),
+        attempt=attempt,
+        quiz_id=quiz_id,
+        now=utcnow(),
+    )
+
+
+def _closed_response(quiz_id: str, attempt_id: int, code: str):
+    result_url = url_for("quizzes.result", quiz_id=quiz_id, attempt_id=attempt_id)
+    if _is_fetch():
+        return jsonify(error=code, result_url=result_url), 409
+    if code == QuizError.EXPIRED:
+        flash(_("Time is up: your attempt was submitted with the answers you had given."), "info")
+    else:
+        flash(_("This attempt is already submitted; here is its result."), "info")
+    return redirect(result_url)
+
+
+def _form_answers() -> dict[str, list[str]]:
+    question_id = request.form.get("question", "")
+    if not question_id:
+        return {}
+    return {question_id: request.form.getlist("answer")}
+
+
+def _next_url(quiz_id: str, attempt_id: int, count: int) -> str:
+    go = request.form.get("go", "next")
+    try:
+        current = int(request.form.get("position", "1"))
+    except ValueError:
+        current = 1
+    if go == "review":
+        return url_for("quizzes.review", quiz_id=quiz_id, attempt_id=attempt_id)
+    target = {"next": current + 1, "prev": current - 1, "stay": current}.get(go)
+    if target is None:
+        target = int(go) if go.isdigit() and len(go) < 5 else current
+    if target > count:
+        return url_for("quizzes.review", quiz_id=quiz_id, attempt_id=attempt_id)
+    return url_for("quizzes.attempt", quiz_id=quiz_id, attempt_id=attempt_id, q=max(target, 1))
+
+
+@bp.post("/quizzes/<quiz_id>/attempts/<int:attempt_id>/answers")
+@permission_required(Permission.LEARN)
+def save_answer(quiz_id: str, attempt_id: int):
+    attempt = _attempt_or_404(quiz_id, attempt_id)
+    count = len(attempt.layout)
+    try:
+        save_answers(attempt.id, current_user.id, _form_answers(), now=utcnow())
+    except QuizError as error:
+        if error.code in (QuizError.CLOSED, QuizError.EXPIRED):
+            db.session.commit()  # an expired attempt was just submitted
+            return _closed_response(quiz_id, attempt.id, error.code)
+        db.session.rollback()
+        if _is_fetch():
+            return jsonify(error=error.code, message=str(BAD_ANSWER)), 400
+        flash(str(BAD_ANSWER), "error")
+        return redirect(url_for("quizzes.attempt", quiz_id=quiz_id, attempt_id=attempt_id))
+    db.session.commit()
+    if _is_fetch():
+        return jsonify(saved=True)
+    return redirect(_next_url(quiz_id, attempt_id, count))
+
+
+@bp.get("/quizzes/<quiz_id>/attempts/<int:attempt_id>/review")
+@permission_required(Permission.LEARN)
+def review(quiz_id: str, attempt_id: int):
+    attempt = _attempt_or_404(quiz_id, attempt_id)
+    if not attempt.is_open:
+        return redirect(url_for("quizzes.result", quiz_id=quiz_id, attempt_id=attempt.id))
+    g.no_store = True
+    if is_overdue(attempt, utcnow()):
+        return render_template("quizzes/time_up.html", attempt=attempt, quiz_id=quiz_id)
+    return render_template(
+        "quizzes/review.html",
+        page=pages.review_page(attempt, content_locale()),
+        attempt=attempt,
+        quiz_id=quiz_id,
+        now=utcnow(),
+    )
+
+
+@bp.post("/quizzes/<quiz_id>/attempts/<int:attempt_id>/submit")
+@permission_required(Permission.LEARN)
+def submit(quiz_id: str, attempt_id: int):
+    attempt = _attempt_or_404(quiz_id, attempt_id)
+    now = utcnow()
+    answers = _form_answers()
+    if answers and attempt.is_open:
+        try:
+            save_answers(attempt.id, current_user.id, answers, now=now)
+        except QuizError as error:
+            if error.code not in (QuizError.CLOSED, QuizError.EXPIRED):
+                db.session.rollback()
+                flash(str(BAD_ANSWER), "error")
+                return redirect(url_for("quizzes.review", quiz_id=quiz_id, attempt_id=attempt_id))
+    submit_attempt(attempt.id, now=now, user_id=current_user.id)
+    db.session.commit()
+    return redirect(url_for("quizzes.result", quiz_id=quiz_id, attempt_id=attempt.id))
+
+
+@bp.get("/quizzes/<quiz_id>/attempts/<int:attempt_id>/result")
+@permission_required(Permission.LEARN)
+def result(quiz_id: str, attempt_id: int):
+    attempt = _attempt_or_404(quiz_id, attempt_id)
+    if attempt.is_open:
+        return redirect(url_for("quizzes.attempt", quiz_id=quiz_id, attempt_id=attempt.id))
+    return render_template(
+        "quizzes/result.html",
+        page=pages.result_page(attempt, content_locale()),
+        attempt=attempt,
+        quiz_id=quiz_id,
+    )
+
+
+# --- item analysis -------------------------------------------------------------------------
+
+
+@bp.get("/author/quiz-analysis")
+@permission_required(Permission.VIEW_CONTENT_ANALYTICS)
+def analysis_index():
+    return render_template(
+        "quizzes/analysis_index.html", rows=analysis.quiz_overview(), locale=content_locale()
+    )
+
+
+@bp.get("/author/quizzes/<quiz_id>/analysis")
+@permission_required(Permission.VIEW_CONTENT_ANALYTICS)
+def analysis_page(quiz_id: str):
+    versions = analysis.versions_of(quiz_id)
+    if not versions:
+        abort(404)
+    raw = request.args.get("version", "")
+    chosen = versions[-1]
+    if raw.isdigit():
+        chosen = next((v for v in versions if v.number == int(raw)), None)
+        if chosen is None:
+            abort(404)
+    report = analysis.analyse_version(chosen, content_locale())
+    return render_template(
+        "quizzes/analysis.html",
+        report=report,
+        versions=versions,
+        chosen=chosen,
+        quiz_id=quiz_id,
+    )

@@ -1,0 +1,47 @@
+"""/skills: a learner's mastery, targets and gaps, with what to do next; a manager sees the same
+page for anyone in their team."""
+
+from __future__ import annotations
+
+from flask import Blueprint, render_template
+from flask_login import current_user
+
+from lms.auth.permissions import Permission, get_person_or_404, permission_required
+from lms.i18n import content_locale
+from lms.skills.charts import radar
+from lms.skills.services import group_label, grouped, recommend_next, skill_overview
+from lms.timeutil import today
+
+bp = Blueprint("skills", __name__, template_folder="templates")
+
+RECOMMENDATIONS = 5
+
+
+def _render(person, *, is_own: bool):
+    locale = content_locale()
+    rows = skill_overview(person.id, today())
+    return render_template(
+        "skills/skills.html",
+        person=person,
+        is_own=is_own,
+        groups=grouped(rows),
+        rows=rows,
+        chart=radar(rows, locale),
+        has_targets=any(row.target is not None for row in rows),
+        recommendations=recommend_next(person.id, RECOMMENDATIONS, rows=rows),
+        locale=locale,
+        group_label=group_label,
+    )
+
+
+@bp.get("/skills")
+@permission_required(Permission.LEARN)
+def my_skills():
+    return _render(current_user, is_own=True)
+
+
+@bp.get("/skills/<int:user_id>")
+@permission_required(Permission.LEARN)
+def person_skills(user_id: int):
+    person = get_person_or_404(user_id)
+    return _render(person, is_own=person.id == current_user.id)
