@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import FieldList, Form, FormField, RadioField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, InputRequired, Length, Optional
 
 from lms.scenarios.services import COMMENT_MAX_CHARS, Verdict
@@ -13,7 +14,7 @@ from lms.scenarios.services import COMMENT_MAX_CHARS, Verdict
 class RubricLineForm(Form):
     met = RadioField(
         _l("Verdict"),
-        choices=[("1", _l("Met")), ("0", _l("Not met"))],
+        choices=[SelectChoice("1", _l("Met")), SelectChoice("0", _l("Not met"))],
         validate_choice=False,
         validators=[
             InputRequired(message=_l("Mark this line as met or not met.")),

@@ -199,4 +199,3 @@ def titles_of_versions(version_ids: Iterable[int]) -> dict[int, str]:
         scenario = services.scenario_of(version)
         titles[version.id] = scenario.title.get(locale, scenario.language)
     return titles
-

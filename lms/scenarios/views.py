@@ -29,6 +29,7 @@ from lms.auth.permissions import (
     permission_required,
     wants_json,
 )
+from lms.content.checks import ID_RE
 from lms.extensions import db
 from lms.i18n import content_locale
 from lms.scenarios import listing as drills
@@ -39,6 +40,14 @@ from lms.scenarios.player import player_context, review_context
 from lms.timeutil import utcnow
 
 bp = Blueprint("scenarios", __name__, template_folder="templates")
+
+
+@bp.url_value_preprocessor
+def _check_scenario_id(endpoint, values) -> None:
+    """A content id that cannot exist (e.g. with NUL bytes) is a 404 before any query."""
+    if values and "scenario_id" in values and not ID_RE.match(values["scenario_id"]):
+        abort(404)
+
 
 REVIEW_PAGE_SIZE = 50
 
@@ -242,7 +251,10 @@ def review(reply_id: int):
                 comment=form.comment.data or "",
                 now=utcnow(),
                 link=url_for(
-                    ".run", scenario_id=reply.run.item.slug, run_id=reply.run_id, _anchor="reviews"
+                    ".run",
+                    scenario_id=reply.run.item.slug,
+                    run_id=reply.run_id,
+                    _anchor=f"reply-{reply.id}",
                 ),
             )
         except services.AlreadyReviewed as error:
