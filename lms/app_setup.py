@@ -22,6 +22,7 @@ BLUEPRINTS = (
     "lms.people.views:bp",
     "lms.team.views:bp",
     "lms.notifications.views:bp",
+    "lms.onboarding.views:bp",
     "lms.quizzes.views:bp",
     "lms.skills.views:bp",
 )

@@ -7,3 +7,4 @@ from lms.skills import models as skill_models  # noqa: F401, E402
 from lms.notifications import models as notification_models  # noqa: F401, E402
 from lms.scenarios import models as scenario_models  # noqa: F401, E402
 from lms.quizzes import models as quiz_models  # noqa: F401, E402
+from lms.onboarding import models as onboarding_models  # noqa: F401, E402

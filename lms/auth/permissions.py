@@ -163,6 +163,15 @@ def can_review_reply(actor: Any, person: User) -> bool:
     return has_permission(actor, Permission.REVIEW_REPLIES) and can_coach_person(actor, person)
 
 
+def can_enroll_person(actor: Any, person: User) -> bool:
+    """Enroll someone on an onboarding path: an admin anyone, a manager their team."""
+    if not getattr(actor, "is_authenticated", False):
+        return False
+    if has_permission(actor, Permission.ENROLL_ANYONE):
+        return True
+    return can_coach_person(actor, person)
+
+
 def get_person_or_404(
     user_id: int, *, check: Callable[[Any, User], bool] = can_view_person
 ) -> User:

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, jsonify, redirect, render_template, request, session, url_for
+from flask import Blueprint, jsonify, redirect, request, session, url_for
 from flask_login import current_user
 
 from lms.auth.permissions import Permission, permission_required
 from lms.core.safe_redirect import safe_next_url
 from lms.extensions import db
 from lms.i18n import UI_LOCALES
-from lms.timeutil import today
 
 bp = Blueprint("core", __name__, template_folder="templates")
 
@@ -47,7 +46,6 @@ def set_language():
 @bp.get("/learn")
 @permission_required(Permission.LEARN)
 def learn():
-    return render_template(
-        "core/learn.html",
-        day=current_user.day_of_onboarding(today()),
-    )
+    from lms.onboarding.home import render_learner_home
+
+    return render_learner_home()

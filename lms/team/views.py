@@ -1,39 +1,249 @@
-"""The manager's team: everyone who reports to them, directly or down the chain."""
+"""The manager's team: every hire's status at a glance, one hire's path with the manager's
+actions (sign off a field task, withdraw a sign-off, hold a check-in), and enrolling."""
 
 from __future__ import annotations
 
-import sqlalchemy as sa
-from sqlalchemy.orm import joinedload
-from flask import Blueprint, render_template
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from lms.auth.permissions import (
     Permission,
+    can_coach_person,
+    can_enroll_person,
     get_person_or_404,
+    has_permission,
     permission_required,
-    team_member_ids_query,
 )
 from lms.extensions import db
-from lms.people.models import User
+from lms.notifications.kinds import reader_content_locale
+from lms.onboarding.models import SignOff
+from lms.onboarding.pages import FILTERS, SORTS, hire_page, team_view
+from lms.onboarding.services import (
+    MAX_ACTIONS,
+    MAX_GOALS,
+    ActionInput,
+    CheckInInvalid,
+    GoalInput,
+    OnboardingError,
+    OutcomeInput,
+    active_enrollment,
+    find_item,
+    goal_window,
+    hold_checkin,
+    open_goals,
+    sign_off,
+    undo_sign_off,
+)
+from lms.onboarding.status import path_of
+from lms.team.replies import open_replies_of
 from lms.timeutil import today
 
 bp = Blueprint("team", __name__, template_folder="templates")
+
+GOAL_ROWS = 3
+ACTION_ROWS = 3
 
 
 @bp.get("/team")
 @permission_required(Permission.VIEW_TEAM)
 def overview():
-    members = db.session.scalars(
-        sa.select(User)
-        .options(joinedload(User.manager))
-        .where(User.id.in_(team_member_ids_query(current_user.id)), User.active.is_(True))
-        .order_by(User.start_date.desc().nulls_last(), User.name)
-    ).all()
-    return render_template("team/overview.html", members=members, today=today())
+    sort = request.args.get("sort", "status")
+    sort = sort if sort in SORTS else "status"
+    status_filter = request.args.get("status", "all")
+    status_filter = status_filter if status_filter in FILTERS else "all"
+    reverse = request.args.get("reverse") == "1"
+    query = request.args.get("q", "")[:100]
+    view = team_view(
+        current_user.id,
+        today(),
+        sort=sort,
+        reverse=reverse,
+        status_filter=status_filter,
+        query=query,
+    )
+    return render_template(
+        "team/overview.html",
+        view=view,
+        sort=sort,
+        reverse=reverse,
+        status_filter=status_filter,
+        q=query,
+        today=today(),
+        may_enroll=has_permission(current_user, Permission.SIGN_OFF),
+    )
 
 
 @bp.get("/team/<int:user_id>")
 @permission_required(Permission.VIEW_TEAM)
 def member(user_id: int):
     person = get_person_or_404(user_id)
-    return render_template("team/member.html", person=person, today=today())
+    return render_template(
+        "team/member.html",
+        person=person,
+        page=hire_page(person, today()),
+        manage=can_coach_person(current_user, person),
+        may_enroll=can_enroll_person(current_user, person),
+        replies=open_replies_of(current_user, person),
+        locale=reader_content_locale(),
+        today=today(),
+    )
+
+
+def _coached_person(user_id: int):
+    return get_person_or_404(user_id, check=can_coach_person)
+
+
+@bp.post("/team/<int:user_id>/signoffs")
+@permission_required(Permission.SIGN_OFF)
+def sign_off_task(user_id: int):
+    person = _coached_person(user_id)
+    item_id = request.form.get("item_id", "")[:64]
+    ratings = {
+        key.removeprefix("rating-")[:64]: value[:16]
+        for key, value in request.form.items()
+        if key.startswith("rating-") and value
+    }
+    try:
+        sign_off(
+            person,
+            item_id,
+            actor=current_user,
+            comment=request.form.get("comment", ""),
+            ratings=ratings,
+        )
+    except (OnboardingError, ValueError) as error:
+        db.session.rollback()
+        flash(str(error), "error")
+    else:
+        db.session.commit()
+        flash(_("Signed off. %(name)s has been told.", name=person.name), "success")
+    return redirect(url_for("team.member", user_id=person.id, _anchor=f"item-{item_id}"))
+
+
+@bp.post("/team/<int:user_id>/signoffs/<int:signoff_id>/undo")
+@permission_required(Permission.SIGN_OFF)
+def undo_sign_off_task(user_id: int, signoff_id: int):
+    person = _coached_person(user_id)
+    signoff = db.session.get(SignOff, signoff_id)
+    if signoff is None or signoff.user_id != person.id:
+        abort(404)
+    try:
+        undo_sign_off(signoff, actor=current_user, reason=request.form.get("reason", ""))
+    except OnboardingError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+    else:
+        db.session.commit()
+        flash(_("The sign-off is withdrawn and the task is open again."), "success")
+    return redirect(url_for("team.member", user_id=person.id, _anchor=f"item-{signoff.item_id}"))
+
+
+def _goal_inputs(form) -> list[GoalInput]:
+    return [
+        GoalInput(
+            text=form.get(f"goal-{index}-text", ""),
+            target=form.get(f"goal-{index}-target", ""),
+            unit=form.get(f"goal-{index}-unit", ""),
+            deadline=form.get(f"goal-{index}-deadline", ""),
+        )
+        for index in range(MAX_GOALS)
+    ]
+
+
+def _action_inputs(form) -> list[ActionInput]:
+    return [
+        ActionInput(
+            text=form.get(f"action-{index}-text", ""),
+            owner=form.get(f"action-{index}-owner", "hire"),
+            due=form.get(f"action-{index}-due", ""),
+        )
+        for index in range(MAX_ACTIONS)
+    ]
+
+
+def _outcome_inputs(form, goals) -> list[OutcomeInput]:
+    return [
+        OutcomeInput(
+            goal_id=goal.id,
+            outcome=form.get(f"outcome-{goal.id}", ""),
+            achieved=form.get(f"achieved-{goal.id}", ""),
+        )
+        for goal in goals
+    ]
+
+
+@bp.route("/team/<int:user_id>/checkins/<item_id>", methods=["GET", "POST"])
+@permission_required(Permission.SIGN_OFF)
+def checkin(user_id: int, item_id: str):
+    """The check-in form: notes, the outcome of the last goals, SMART goals for the next phase,
+    agreed actions."""
+    person = _coached_person(user_id)
+    page = hire_page(person, today())
+    enrollment = active_enrollment(person.id)
+    if page is None or enrollment is None:
+        abort(404)
+    path = path_of(enrollment)
+    found = find_item(path, item_id)
+    if found is None or found[1].kind != "checkin":
+        abort(404)
+    item_status = page.status.item(item_id)
+    if page.checkin(item_id) is not None:
+        flash(_("This check-in has already been held."), "info")
+        return redirect(url_for("team.member", user_id=person.id, _anchor=f"item-{item_id}"))
+    window = goal_window(path, enrollment.start_date, item_id)
+    earlier_goals = open_goals(person.id, path.id)
+    errors: dict[str, object] = {}
+    form = request.form
+    if request.method == "POST":
+        try:
+            hold_checkin(
+                person,
+                item_id,
+                actor=current_user,
+                went_well=form.get("went_well", ""),
+                went_badly=form.get("went_badly", ""),
+                notes=form.get("notes", ""),
+                goals=_goal_inputs(form),
+                actions=_action_inputs(form),
+                outcomes=_outcome_inputs(form, earlier_goals),
+            )
+        except CheckInInvalid as error:
+            db.session.rollback()
+            errors = error.problems.errors
+        except OnboardingError as error:
+            db.session.rollback()
+            flash(str(error), "error")
+            return redirect(url_for("team.member", user_id=person.id))
+        else:
+            db.session.commit()
+            flash(
+                _("Check-in saved. %(name)s sees the goals and actions.", name=person.name),
+                "success",
+            )
+            return redirect(url_for("team.member", user_id=person.id, _anchor=f"item-{item_id}"))
+    goal_rows = max(GOAL_ROWS, _filled_rows(form, "goal", MAX_GOALS))
+    action_rows = max(ACTION_ROWS, _filled_rows(form, "action", MAX_ACTIONS))
+    return render_template(
+        "team/checkin.html",
+        person=person,
+        page=page,
+        item=item_status,
+        window=window,
+        earlier_goals=earlier_goals,
+        errors=errors,
+        form=form,
+        goal_rows=goal_rows,
+        action_rows=action_rows,
+    ), (400 if errors else 200)
+
+
+def _filled_rows(form, prefix: str, limit: int) -> int:
+    filled = 0
+    for index in range(limit):
+        if any(
+            form.get(f"{prefix}-{index}-{part}", "").strip()
+            for part in ("text", "target", "unit", "deadline", "due")
+        ):
+            filled = index + 1
+    return filled

@@ -1,0 +1,259 @@
+"""What the onboarding and team pages show, gathered in a bounded number of queries."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from flask import current_app, url_for
+from sqlalchemy.orm import joinedload
+
+from lms.auth.permissions import team_member_ids_query
+from lms.extensions import db
+from lms.onboarding.models import CheckIn, CheckInGoal, Enrollment, SignOff
+from lms.onboarding.services import (
+    active_enrollments,
+    checkins_of,
+    newer_version_number,
+)
+from lms.onboarding.status import Health, HireStatus, ItemStatus, load_statuses
+from lms.people.models import User
+
+ITEM_ENDPOINTS = {
+    "course": ("courses.detail", "course_id"),
+    "quiz": ("quizzes.intro", "quiz_id"),
+    "scenario": ("scenarios.briefing", "scenario_id"),
+}
+
+
+def item_url(item: ItemStatus) -> str | None:
+    """The page of a course, quiz or drill item, when that page exists."""
+    found = ITEM_ENDPOINTS.get(item.kind)
+    if found is None or found[0] not in current_app.view_functions:
+        return None
+    endpoint, argument = found
+    return url_for(endpoint, **{argument: item.item.ref})
+
+
+def signoffs_of(user_ids: Iterable[int]) -> dict[int, list[SignOff]]:
+    """Every sign-off (in force and withdrawn) of the given people, newest first, one query."""
+    ids = sorted(set(user_ids))
+    result: dict[int, list[SignOff]] = {user_id: [] for user_id in ids}
+    if not ids:
+        return result
+    rows = db.session.scalars(
+        sa.select(SignOff)
+        .where(SignOff.user_id.in_(ids))
+        .options(joinedload(SignOff.signed_by), joinedload(SignOff.undone_by))
+        .order_by(SignOff.signed_at.desc(), SignOff.id.desc())
+    )
+    for signoff in rows:
+        result[signoff.user_id].append(signoff)
+    return result
+
+
+@dataclass
+class HirePage:
+    """One hire's path as the hire and their manager see it."""
+
+    person: User
+    enrollment: Enrollment
+    status: HireStatus
+    signoffs: list[SignOff]
+    checkins: list[CheckIn]
+    newer_version: int | None = None
+
+    @property
+    def version(self):
+        return self.enrollment.path_version
+
+    def signoff(self, item_id: str) -> SignOff | None:
+        for signoff in self.signoffs:
+            if (
+                signoff.item_id == item_id
+                and signoff.path_slug == self.status.path.id
+                and not signoff.is_undone
+            ):
+                return signoff
+        return None
+
+    def withdrawn(self, item_id: str) -> list[SignOff]:
+        return [
+            signoff
+            for signoff in self.signoffs
+            if signoff.item_id == item_id
+            and signoff.path_slug == self.status.path.id
+            and signoff.is_undone
+        ]
+
+    def checkin(self, item_id: str) -> CheckIn | None:
+        for checkin in self.checkins:
+            if checkin.item_id == item_id and checkin.path_slug == self.status.path.id:
+                return checkin
+        return None
+
+    @property
+    def open_goals(self) -> list[CheckInGoal]:
+        return [
+            goal
+            for checkin in self.checkins
+            if checkin.path_slug == self.status.path.id
+            for goal in checkin.goals
+            if goal.outcome is None
+        ]
+
+    def reviewed_goals(self, checkin: CheckIn) -> list[CheckInGoal]:
+        """Goals of earlier check-ins whose outcome was recorded at `checkin`."""
+        return [
+            goal
+            for earlier in self.checkins
+            for goal in earlier.goals
+            if goal.reviewed_in_id == checkin.id
+        ]
+
+    @property
+    def recent_activity(self) -> list[tuple[datetime, ItemStatus]]:
+        found = [
+            (item.progress.last_activity_at, item)
+            for item in self.status.items
+            if item.progress.last_activity_at is not None
+        ]
+        found.sort(key=lambda pair: pair[0], reverse=True)
+        return found[:8]
+
+
+def hire_page(person: User, on: date) -> HirePage | None:
+    """The hire's path page data, or None when they are not enrolled."""
+    enrollments = active_enrollments([person.id])
+    if not enrollments:
+        return None
+    enrollment = enrollments[0]
+    status = load_statuses(enrollments, on)[person.id]
+    return HirePage(
+        person=person,
+        enrollment=enrollment,
+        status=status,
+        signoffs=signoffs_of([person.id])[person.id],
+        checkins=checkins_of([person.id])[person.id],
+        newer_version=newer_version_number(enrollment),
+    )
+
+
+# --- the team ----------------------------------------------------------------------------------
+
+
+@dataclass
+class TeamRow:
+    person: User
+    status: HireStatus | None
+
+    @property
+    def health(self) -> Health | None:
+        return None if self.status is None else self.status.health
+
+    @property
+    def health_rank(self) -> int:
+        return -1 if self.status is None else self.status.health.rank
+
+    @property
+    def overdue_count(self) -> int:
+        return 0 if self.status is None else len(self.status.overdue)
+
+    @property
+    def below_count(self) -> int:
+        return 0 if self.status is None else len(self.status.below_target)
+
+    @property
+    def percent(self) -> int:
+        return 0 if self.status is None else self.status.percent
+
+    @property
+    def day(self) -> int | None:
+        return None if self.status is None else self.status.day
+
+    @property
+    def last_activity(self) -> datetime | None:
+        values = [self.person.last_login_at]
+        if self.status is not None:
+            values.append(self.status.last_activity_at)
+        present = [value for value in values if value is not None]
+        return max(present, default=None)
+
+
+# Each sort's natural order: the rows that need attention first.
+SORTS = {
+    "status": lambda row: (-row.health_rank, -row.overdue_count, -row.below_count, row.person.name),
+    "name": lambda row: (row.person.name.lower(), row.person.id),
+    "day": lambda row: (-(row.day if row.day is not None else -(10**6)), row.person.name),
+    "progress": lambda row: (row.percent, row.person.name),
+    "overdue": lambda row: (-row.overdue_count, row.person.name),
+    "below": lambda row: (-row.below_count, row.person.name),
+    "activity": lambda row: (
+        (row.last_activity or datetime.min).isoformat(),
+        row.person.name,
+    ),
+}
+FILTERS = ("all", "behind", "at_risk", "on_track", "not_enrolled")
+
+
+@dataclass
+class TeamView:
+    rows: list[TeamRow]
+    total: int
+    counts: dict[str, int] = field(default_factory=dict)
+
+
+def team_members(manager_id: int) -> list[User]:
+    return list(
+        db.session.scalars(
+            sa.select(User)
+            .options(joinedload(User.manager))
+            .where(User.id.in_(team_member_ids_query(manager_id)), User.active.is_(True))
+            .order_by(User.name, User.id)
+        )
+    )
+
+
+def team_view(
+    manager_id: int,
+    on: date,
+    *,
+    sort: str = "status",
+    reverse: bool = False,
+    status_filter: str = "all",
+    query: str = "",
+) -> TeamView:
+    """The manager's team with each hire's status, sorted (each sort's natural order puts who
+    needs attention first; `reverse` flips it) and filtered; a fixed number of queries however
+    large the team."""
+    members = team_members(manager_id)
+    statuses = load_statuses(active_enrollments(member.id for member in members), on)
+    rows = [TeamRow(member, statuses.get(member.id)) for member in members]
+    counts = {name: 0 for name in FILTERS}
+    counts["all"] = len(rows)
+    for row in rows:
+        counts[row.health.value if row.health else "not_enrolled"] += 1
+    if status_filter in FILTERS and status_filter != "all":
+        rows = [
+            row
+            for row in rows
+            if (row.health.value if row.health else "not_enrolled") == status_filter
+        ]
+    needle = query.strip().lower()
+    if needle:
+        rows = [
+            row
+            for row in rows
+            if needle in row.person.name.lower() or needle in row.person.email.lower()
+        ]
+    rows.sort(key=SORTS.get(sort, SORTS["status"]), reverse=reverse)
+    return TeamView(rows=rows, total=len(members), counts=counts)
+
+
+def people_by_id(user_ids: Sequence[int]) -> dict[int, User]:
+    ids = sorted(set(user_ids))
+    if not ids:
+        return {}
+    return {user.id: user for user in db.session.scalars(sa.select(User).where(User.id.in_(ids)))}
