@@ -178,6 +178,35 @@ def recompute_mastery_command() -> None:
     )
 
 
+@lms_group.command("remind")
+@click.option("--date", "on", default=None, help="Run as of this day, YYYY-MM-DD (default: today).")
+@with_appcontext
+def remind_command(on: str | None) -> None:
+    """Due-date reminders and e-mail digests; run once a day (cron or a systemd timer)."""
+    from datetime import datetime
+
+    from lms.onboarding.reminders import run_reminders
+    from lms.timeutil import utcnow
+
+    now = utcnow()
+    if on:
+        try:
+            now = datetime.combine(date.fromisoformat(on), now.time())
+        except ValueError:
+            fail(f"--date: {on!r} is not a date like 2026-03-31")
+    report = run_reminders(now)
+    click.echo(
+        f"{report.reminders} reminders, {report.manager_digests} manager digests, "
+        f"{report.daily_digests} daily digests"
+    )
+    for line in report.lines:
+        click.echo(line)
+    if report.email is not None:
+        click.echo(f"{report.email.sent} e-mails sent")
+        if report.email.failed:
+            fail(*(f"not sent, retried on the next run: {line}" for line in report.email.failed))
+
+
 @lms_group.group("i18n")
 def i18n_group() -> None:
     """Translation catalogues: extract, update, compile, check."""

@@ -147,6 +147,52 @@ SETTINGS: tuple[Setting, ...] = (
         str,
         "Public address of the app, used in e-mails and calendar feeds.",
     ),
+    Setting(
+        "LMS_SMTP_HOST",
+        "SMTP_HOST",
+        None,
+        str,
+        "SMTP server for e-mail digests (`lms remind`). Default: none, e-mail is off and only "
+        "in-app notifications are made.",
+    ),
+    Setting("LMS_SMTP_PORT", "SMTP_PORT", 587, _positive_int, "SMTP port (465 with LMS_SMTP_SSL)."),
+    Setting(
+        "LMS_SMTP_USERNAME",
+        "SMTP_USERNAME",
+        None,
+        str,
+        "SMTP user name, if the server needs a login.",
+    ),
+    Setting("LMS_SMTP_PASSWORD", "SMTP_PASSWORD", None, str, "SMTP password."),
+    Setting(
+        "LMS_SMTP_STARTTLS",
+        "SMTP_STARTTLS",
+        True,
+        _bool,
+        "Upgrade the SMTP connection with STARTTLS (required when true: no plain-text fallback).",
+    ),
+    Setting(
+        "LMS_SMTP_SSL",
+        "SMTP_SSL",
+        False,
+        _bool,
+        "Connect to the SMTP server over TLS from the start (usually port 465).",
+    ),
+    Setting(
+        "LMS_SMTP_FROM",
+        "SMTP_FROM",
+        "Sales Onboarding <no-reply@localhost>",
+        str,
+        "Sender address of the e-mail digests.",
+    ),
+    Setting(
+        "LMS_REMIND_INACTIVE_DAYS",
+        "REMIND_INACTIVE_DAYS",
+        5,
+        _positive_int,
+        "Days without activity after which a hire is listed as inactive in the manager's weekly "
+        "digest.",
+    ),
     Setting("LMS_LOG_LEVEL", "LOG_LEVEL", "INFO", str, "Logging level."),
 )
 

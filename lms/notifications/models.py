@@ -50,7 +50,9 @@ class DigestKind:
 class EmailDigest(db.Model):
     """One e-mail to one person for one period (a day, or an ISO week for managers). The unique
     (user, kind, period) makes `lms remind` idempotent; a digest stays `pending` until the SMTP
-    server accepts it, so a failure is retried on the next run."""
+    server accepts it, so a failure is retried on the next run. A run claims a digest
+    (`sending`) before talking to the server, so two runs never send the same one; a claim left
+    by a run that died is taken over after a while."""
 
     __tablename__ = "email_digests"
 
@@ -58,16 +60,17 @@ class EmailDigest(db.Model):
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
     kind: Mapped[str] = mapped_column(sa.String(32))
     period: Mapped[str] = mapped_column(sa.String(16))
-    status: Mapped[str] = mapped_column(sa.String(16), default="pending")
+    status: Mapped[str] = mapped_column(sa.String(16), default="pending")  # pending|sending|sent
     data: Mapped[dict] = mapped_column(sa.JSON, default=dict)
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str | None] = mapped_column(sa.String(500))
     created_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow)
+    claimed_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
     sent_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
 
     __table_args__ = (
         sa.UniqueConstraint("user_id", "kind", "period"),
-        sa.CheckConstraint("status IN ('pending', 'sent')", name="known_status"),
+        sa.CheckConstraint("status IN ('pending', 'sending', 'sent')", name="known_status"),
         sa.CheckConstraint("kind IN ('daily', 'manager_weekly')", name="known_kind"),
         sa.Index("ix_email_digests_status", "status"),
     )
