@@ -82,7 +82,10 @@ def create_people(context: DemoContext) -> None:
 
 DemoStep = Callable[[DemoContext], None]
 # Each step as "module:function", run in this order, each in its own transaction.
-DEMO_STEPS: tuple[str, ...] = ("lms.demo:create_people",)
+DEMO_STEPS: tuple[str, ...] = (
+    "lms.demo:create_people",
+    "lms.quizzes.demo:quiz_history",
+)
 
 
 def build_demo(on: date | None = None) -> DemoContext:

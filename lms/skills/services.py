@@ -35,7 +35,7 @@ from lms.skills.targets import GapStatus, gap_of, gap_status, targets_for
 from lms.timeutil import today
 
 NOT_ENOUGH_SHARE = 0.5
-UNTARGETED_SHARE = 0.2
+UNTARGETED_SHARE = 0.1
 RECOMMENDED_KINDS = ("lesson", "quiz", "scenario")
 
 
