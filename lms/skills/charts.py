@@ -25,8 +25,10 @@ class Axis:
 
 @dataclass(frozen=True)
 class Radar:
-    size: int
-    center: float
+    width: int
+    height: int
+    center_x: float
+    center_y: float
     axes: list[Axis]
     rings: list[str]  # polygon points per ring
     current: str  # polygon points
@@ -34,21 +36,27 @@ class Radar:
     current_points: list[tuple[float, float]]
 
 
-def _point(center: float, radius: float, angle: float, value: float) -> tuple[float, float]:
+def _point(
+    center: tuple[float, float], radius: float, angle: float, value: float
+) -> tuple[float, float]:
     r = radius * max(0.0, min(100.0, value)) / 100.0
-    return (round(center + r * math.cos(angle), 2), round(center + r * math.sin(angle), 2))
+    return (round(center[0] + r * math.cos(angle), 2), round(center[1] + r * math.sin(angle), 2))
 
 
 def _points(points: Sequence[tuple[float, float]]) -> str:
     return " ".join(f"{x},{y}" for x, y in points)
 
 
-def radar(rows: Sequence[SkillRow], locale: str, *, size: int = 420) -> Radar | None:
-    """The chart of `rows`, or None for fewer than three skills (the table says it all)."""
+def radar(
+    rows: Sequence[SkillRow], locale: str, *, size: int = 400, label_room: int = 140
+) -> Radar | None:
+    """The chart of `rows`, or None for fewer than three skills (the table says it all).
+    `label_room` is the space left and right of the circle for the skill names."""
     if len(rows) < 3:
         return None
-    center = size / 2
-    radius = size / 2 - 70
+    width = size + 2 * label_room
+    center = (width / 2, size / 2)
+    radius = size / 2 - 40
     count = len(rows)
     angles = [-math.pi / 2 + 2 * math.pi * i / count for i in range(count)]
     axes = []
@@ -67,8 +75,10 @@ def radar(rows: Sequence[SkillRow], locale: str, *, size: int = 420) -> Radar | 
     rings = [_points([_point(center, radius, angle, ring) for angle in angles]) for ring in RINGS]
     has_targets = any(row.target is not None for row in rows)
     return Radar(
-        size=size,
-        center=center,
+        width=width,
+        height=size,
+        center_x=center[0],
+        center_y=center[1],
         axes=axes,
         rings=rings,
         current=_points(current),

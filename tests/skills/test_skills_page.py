@@ -210,7 +210,8 @@ def test_a_radar_needs_three_skills(app):
         "a", Text({"en": "A"}), "en", None, NOT_ASSESSED, None, None, GapStatus.NO_TARGET
     )
     assert radar([row, row], "en") is None
-    chart = radar([row, row, row, row], "en", size=400)
+    chart = radar([row, row, row, row], "en", size=400, label_room=100)
     assert chart is not None and chart.target is None
     assert len(chart.axes) == 4 and chart.axes[0].anchor == "middle"
-    assert chart.current == " ".join(["200.0,200.0"] * 4)
+    assert (chart.width, chart.height) == (600, 400)
+    assert chart.current == " ".join(["300.0,200.0"] * 4)
