@@ -84,7 +84,9 @@ DemoStep = Callable[[DemoContext], None]
 # Each step as "module:function", run in this order, each in its own transaction.
 DEMO_STEPS: tuple[str, ...] = (
     "lms.demo:create_people",
+    "lms.onboarding.demo:enroll_hires",
     "lms.quizzes.demo:quiz_history",
+    "lms.onboarding.demo:onboarding_history",
 )
 
 

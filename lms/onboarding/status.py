@@ -235,6 +235,14 @@ class PhaseStatus:
     def title_text(self) -> str:
         return _text(self.phase.title) or self.phase.id
 
+    @property
+    def targets_by_gap(self) -> list[TargetStatus]:
+        """Targets with the largest gap first; skills without enough evidence last."""
+        return sorted(
+            self.targets,
+            key=lambda target: (target.gap is None, -(target.gap or 0.0), target.skill_id),
+        )
+
 
 @dataclass(frozen=True)
 class HireStatus:

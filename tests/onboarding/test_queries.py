@@ -52,7 +52,10 @@ def add_hires(db, manager, count: int, offset: int) -> list[User]:
         start = hire.start_date
         enroll(hire, "full", actor=manager, now=datetime.combine(start, time(9)))
         if (hire.id % 3) == 0:
-            sign_off(hire, "shadow", actor=manager, now=datetime.combine(start, time(12)))
+            ratings = {"goal-setting": "meets", "planning": "above"}
+            for item_id in ("shadow", "crm"):
+                moment = datetime.combine(start, time(12))
+                sign_off(hire, item_id, actor=manager, ratings=ratings, now=moment)
         if (today() - start).days >= 30 and hire.id % 2 == 0:
             hold_checkin(
                 hire,
@@ -80,18 +83,20 @@ def test_team_pages_run_a_fixed_number_of_queries(app, db, client, make_user, qu
     manager = make_user(roles={Role.MANAGER})
     db.session.commit()
     first = add_hires(db, manager, 5, 0)
+    coached = next(hire for hire in first if hire.id % 3 == 0)
     login_as(client, manager)
     client.get("/team").close()
 
     few_team, body = count_page(client, queries, "/team")
     assert body.count('<tr class="team-row') == 5
-    few_member, _ = count_page(client, queries, f"/team/{first[0].id}")
+    few_member, body = count_page(client, queries, f"/team/{coached.id}")
+    assert "Signed off by" in body
     few_sorted, _ = count_page(client, queries, "/team?sort=activity&status=at_risk")
 
     add_hires(db, manager, 195, 5)
     many_team, body = count_page(client, queries, "/team")
     assert body.count('<tr class="team-row') == 200
-    many_member, _ = count_page(client, queries, f"/team/{first[0].id}")
+    many_member, _ = count_page(client, queries, f"/team/{coached.id}")
     many_sorted, _ = count_page(client, queries, "/team?sort=activity&status=at_risk")
 
     assert many_team == few_team
