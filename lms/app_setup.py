@@ -25,6 +25,7 @@ BLUEPRINTS = (
     "lms.onboarding.views:bp",
     "lms.quizzes.views:bp",
     "lms.skills.views:bp",
+    "lms.scenarios.views:bp",
 )
 
 CONTENT_SECURITY_POLICY = "; ".join(
