@@ -21,6 +21,8 @@ BLUEPRINTS = (
     "lms.auth.views:bp",
     "lms.people.views:bp",
     "lms.team.views:bp",
+    "lms.courses.views:bp",
+    "lms.authoring.views:bp",
     "lms.notifications.views:bp",
     "lms.onboarding.views:bp",
     "lms.quizzes.views:bp",

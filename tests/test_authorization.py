@@ -65,6 +65,18 @@ EXPECTED: dict[str, tuple[str, str, str]] = {
     "quizzes.analysis_page": ("GET", "/author/quizzes/{quiz}/analysis", TRAINERS),
     "skills.my_skills": ("GET", "/skills", LEARNERS),
     "skills.person_skills": ("GET", "/skills/{hire}", "LAAFA"),
+    "courses.catalogue": ("GET", "/courses", LEARNERS),
+    "courses.detail": ("GET", "/courses/{course}", LEARNERS),
+    "courses.lesson": ("GET", "/courses/{course}/lessons/{lesson}", LEARNERS),
+    "courses.mark_done": ("POST", "/courses/{course}/lessons/{lesson}/done", LEARNERS),
+    "courses.undo_done": ("POST", "/courses/{course}/lessons/{lesson}/undo", LEARNERS),
+    "authoring.index": ("GET", "/author", TRAINERS),
+    "authoring.preview": ("POST", "/author/preview", TRAINERS),
+    "authoring.discard_draft": ("POST", "/author/lesson/{lesson}/discard-draft", TRAINERS),
+    "authoring.lesson_new": ("GET", "/author/lessons/new", TRAINERS),
+    "authoring.lesson_edit": ("GET", "/author/lessons/{lesson}", TRAINERS),
+    "authoring.course_new": ("GET", "/author/courses/new", TRAINERS),
+    "authoring.course_edit": ("GET", "/author/courses/{course}", TRAINERS),
     "scenarios.catalogue": ("GET", "/scenarios", LEARNERS),
     "scenarios.briefing": ("GET", "/scenarios/{drill}", LEARNERS),
     "scenarios.start": ("POST", "/scenarios/{drill}/start", LEARNERS),
@@ -99,6 +111,9 @@ def world(app, make_user) -> World:
     from tests.scenarios.helpers import drill_world
 
     ids.update(drill_world(users["learner"]))
+    from tests.courses.factory import world_course
+
+    ids.update(world_course())
     from tests.quizzes.helpers import quiz_world
 
     ids.update(quiz_world(users["learner"]))

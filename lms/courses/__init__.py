@@ -1,0 +1,1 @@
+"""Courses for learners: the catalogue, a course's outline, lessons and their completion."""
