@@ -33,7 +33,7 @@ from lms.notifications.email import (
     iso_week,
     send_pending,
 )
-from lms.notifications.models import DigestKind
+from lms.notifications.models import DigestKind, Notification
 from lms.notifications.services import notify_once
 from lms.onboarding.models import Enrollment
 from lms.onboarding.status import HireStatus, ItemStatus, enrollments_query, load_statuses
@@ -59,8 +59,17 @@ def _link(status: HireStatus, item: ItemStatus) -> str:
     return f"/onboarding#item-{item.id}"
 
 
-def _remind_item(hire: User, status: HireStatus, item: ItemStatus, on: date, now: datetime) -> int:
-    made = 0
+@dataclass(frozen=True)
+class Reminder:
+    user_id: int
+    kind: str
+    key: str
+    link: str
+    params: dict
+
+
+def reminders_for(hire: User, status: HireStatus, item: ItemStatus, on: date) -> list[Reminder]:
+    """The reminders an open item calls for on `on` (see the cadence above)."""
     days_left = (item.due - on).days
     base = f"{status.path.id}/{item.id}@{item.due.isoformat()}"
     recipients: list[tuple[int, dict, str]] = [(hire.id, {}, _link(status, item))]
@@ -68,29 +77,36 @@ def _remind_item(hire: User, status: HireStatus, item: ItemStatus, on: date, now
         recipients.append((hire.manager_id, {"hire": hire.name}, f"/team/{hire.id}"))
     if 1 <= days_left <= SOON_DAYS:
         kind = "checkin_due" if item.kind == "checkin" else "item_due_soon"
-        for user_id, extra, link in recipients:
-            key = f"soon:{hire.id}:{base}"
-            title_param = {"title": item.title} if item.kind == "checkin" else {"item": item.title}
-            if notify_once(
-                user_id, kind, key, link=link, now=now, due=item.due, **title_param, **extra
-            ):
-                made += 1
-    elif days_left < 0:
-        round_ = ((on - item.due).days - 1) // REPEAT_DAYS
-        for user_id, extra, link in recipients:
-            key = f"overdue:{hire.id}:{base}:{round_}"
-            if notify_once(
-                user_id,
-                "item_overdue",
-                key,
-                link=link,
-                now=now,
-                item=item.title,
-                due=item.due,
-                **extra,
-            ):
-                made += 1
-    return made
+        title = {"title": item.title} if item.kind == "checkin" else {"item": item.title}
+        key = f"soon:{hire.id}:{base}"
+        return [
+            Reminder(user_id, kind, key, link, {"due": item.due, **title, **extra})
+            for user_id, extra, link in recipients
+        ]
+    if days_left < 0:
+        key = f"overdue:{hire.id}:{base}:{((on - item.due).days - 1) // REPEAT_DAYS}"
+        return [
+            Reminder(
+                user_id, "item_overdue", key, link, {"item": item.title, "due": item.due, **extra}
+            )
+            for user_id, extra, link in recipients
+        ]
+    return []
+
+
+def _existing_keys(reminders: Sequence[Reminder]) -> set[tuple[int, str]]:
+    keys = sorted({reminder.key for reminder in reminders})
+    users = sorted({reminder.user_id for reminder in reminders})
+    found: set[tuple[int, str]] = set()
+    for start in range(0, len(keys), BATCH):
+        rows = db.session.execute(
+            sa.select(Notification.user_id, Notification.dedupe_key).where(
+                Notification.user_id.in_(users),
+                Notification.dedupe_key.in_(keys[start : start + BATCH]),
+            )
+        )
+        found.update((user_id, key) for user_id, key in rows)
+    return found
 
 
 def active_batches() -> list[list[int]]:
@@ -119,16 +135,32 @@ def _statuses(enrollment_ids: Sequence[int], on: date) -> tuple[dict[int, HireSt
 
 
 def create_reminders(on: date, now: datetime) -> int:
-    """Due-soon and overdue notifications for every open item of every active hire."""
+    """Due-soon and overdue notifications for every open item of every active hire; the keys
+    already sent are read once per batch, so a second run on a day costs a few queries."""
     made = 0
     for batch in active_batches():
         statuses, people = _statuses(batch, on)
+        due: list[Reminder] = []
         for user_id, status in statuses.items():
             if not status.is_started and (status.start_date - on).days > SOON_DAYS:
                 continue
             for item in status.items:
                 if not item.is_done:
-                    made += _remind_item(people[user_id], status, item, on, now)
+                    due += reminders_for(people[user_id], status, item, on)
+        sent = _existing_keys(due)
+        for reminder in due:
+            if (reminder.user_id, reminder.key) in sent:
+                continue
+            made += bool(
+                notify_once(
+                    reminder.user_id,
+                    reminder.kind,
+                    reminder.key,
+                    link=reminder.link,
+                    now=now,
+                    **reminder.params,
+                )
+            )
         db.session.commit()
     return made
 

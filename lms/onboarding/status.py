@@ -263,6 +263,12 @@ class HireStatus:
         return [item for phase in self.phases for item in phase.items]
 
     @property
+    def headline(self) -> Reason | None:
+        """The reason to show first in a list: the worst one that names an item or a skill."""
+        specific = [reason for reason in self.reasons if reason.code != "many_overdue"]
+        return (specific or list(self.reasons) or [None])[0]
+
+    @property
     def done_count(self) -> int:
         return sum(1 for item in self.items if item.is_done)
 
@@ -531,7 +537,8 @@ def path_of(enrollment) -> Path:
     return load(enrollment.path_version)  # type: ignore[return-value]
 
 
-def _titles(refs: Iterable[tuple[str, str]]) -> dict[tuple[str, str], Text]:
+def content_titles(refs: Iterable[tuple[str, str]]) -> dict[tuple[str, str], Text]:
+    """Titles of the current versions of content objects, by (kind, id), in one query."""
     from lms.content.store import load
 
     by_kind: dict[str, set[str]] = {}
@@ -593,7 +600,7 @@ def load_statuses(enrollments: Sequence, on: date) -> dict[int, HireStatus]:
             skills.update(phase.targets)
             keys.update(progress_key(path.id, item) for item in phase.items)
     progress = gather_progress(user_ids, keys)
-    titles = _titles(key for key in keys if key[0] in CONTENT_KINDS)
+    titles = content_titles(key for key in keys if key[0] in CONTENT_KINDS)
     mastery = mastery_by_user(user_ids, skills) if skills else {}
     names = skill_names(skills) if skills else {}
     by_user: dict[int, dict[tuple[str, str], ItemProgress]] = {}

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from lms.auth.permissions import can_review_reply
+from lms.content.model import Text
 from lms.extensions import db
+from lms.onboarding.status import content_titles
 
 
-def open_replies_of(reviewer, person, limit: int = 10) -> list:
-    """The hire's pending open replies, oldest first, if `reviewer` may review them."""
+def open_replies_of(reviewer, person, limit: int = 10) -> list[tuple[object, Text]]:
+    """The hire's pending open replies with their drill's title, oldest first, if `reviewer`
+    may review them; two queries."""
     try:
         from lms.scenarios.models import OpenReply
         from lms.scenarios.services import pending_replies_query
@@ -18,4 +21,9 @@ def open_replies_of(reviewer, person, limit: int = 10) -> list:
     statement = (
         pending_replies_query(team_of=None).where(OpenReply.user_id == person.id).limit(limit)
     )
-    return list(db.session.scalars(statement).unique())
+    replies = list(db.session.scalars(statement).unique())
+    titles = content_titles(("scenario", reply.run.item.slug) for reply in replies)
+    return [
+        (reply, titles.get(("scenario", reply.run.item.slug)) or Text({"en": reply.run.item.slug}))
+        for reply in replies
+    ]

@@ -340,3 +340,15 @@ def test_too_many_at_once(client, team, path_version):
     ids = [str(n) for n in range(1, 503)]
     response = client.post("/onboarding/enroll", data={"user_ids": ids, "path": "rep"})
     assert response.status_code == 302
+
+
+def test_open_replies_to_review_on_the_member_page(client, db, team):
+    from tests.scenarios.helpers import drill_world
+
+    ids = drill_world(team.hire)
+    login_as(client, team.manager)
+    page = text_of(client.get(f"/team/{team.hire.id}"))
+    assert "Review the reply in “Tiny drill”" in page
+    assert f"/reviews/{ids['reply']}" in page
+    login_as(client, team.outsider_manager)
+    assert status_of(client.get(f"/team/{team.hire.id}")) == 403

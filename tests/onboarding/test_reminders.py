@@ -278,3 +278,14 @@ def test_the_command(db, runner, enrolled, inbox):
     failed = runner.invoke(args=["lms", "remind", "--date", due_date(START, 40).isoformat()])
     assert failed.exit_code == 1
     assert "not sent, retried on the next run" in failed.output
+
+
+def test_a_second_run_costs_a_few_queries(db, make_user, team, path_version, queries):
+    for _number in range(30):
+        hire = make_user(manager=team.manager, start_date=START)
+        enroll(hire, "rep", actor=team.manager, now=at(1, 8))
+    db.session.commit()
+    assert create_reminders(due_date(START, 31), at(31)) == 30 * (3 + 1)
+    with queries() as statements:
+        assert create_reminders(due_date(START, 31), at(31, 12)) == 0
+    assert len(statements) <= 15
