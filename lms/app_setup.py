@@ -28,6 +28,7 @@ BLUEPRINTS = (
     "lms.quizzes.views:bp",
     "lms.skills.views:bp",
     "lms.scenarios.views:bp",
+    "lms.scenarios.editor_views:bp",
 )
 
 CONTENT_SECURITY_POLICY = "; ".join(

@@ -86,6 +86,7 @@ DEMO_STEPS: tuple[str, ...] = (
     "lms.demo:create_people",
     "lms.onboarding.demo:enroll_hires",
     "lms.quizzes.demo:quiz_history",
+    "lms.scenarios.demo:drill_history",
     "lms.onboarding.demo:onboarding_history",
 )
 

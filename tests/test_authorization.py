@@ -86,6 +86,19 @@ EXPECTED: dict[str, tuple[str, str, str]] = {
     "scenarios.abandon": ("POST", "/scenarios/{drill}/runs/{run}/abandon", "LAFFF"),
     "scenarios.reviews": ("GET", "/reviews", "LFAAF"),
     "scenarios.review": ("GET", "/reviews/{reply}", "LFAAF"),
+    "scenario_editor.index": ("GET", "/author/scenarios", TRAINERS),
+    "scenario_editor.create": ("POST", "/author/scenarios/new", TRAINERS),
+    "scenario_editor.edit": ("GET", "/author/scenarios/{drill}", TRAINERS),
+    "scenario_editor.check_settings": ("POST", "/author/scenarios/{drill}/check", TRAINERS),
+    "scenario_editor.add_node": ("POST", "/author/scenarios/{drill}/nodes", TRAINERS),
+    "scenario_editor.node": ("GET", "/author/scenarios/{drill}/nodes/pick", TRAINERS),
+    "scenario_editor.check_node": ("POST", "/author/scenarios/{drill}/nodes/pick/check", TRAINERS),
+    "scenario_editor.move_node": ("POST", "/author/scenarios/{drill}/nodes/pick/move", TRAINERS),
+    "scenario_editor.delete_node": ("POST", "/author/scenarios/{drill}/nodes/done/delete", TRAINERS),
+    "scenario_editor.preview": ("GET", "/author/scenarios/{drill}/preview", TRAINERS),
+    "scenario_editor.publish": ("POST", "/author/scenarios/{drill}/publish", TRAINERS),
+    "scenario_editor.discard": ("POST", "/author/scenarios/{drill}/discard", TRAINERS),
+    "scenario_editor.drill_analytics": ("GET", "/author/scenarios/{drill}/analytics", TRAINERS),
 }
 
 

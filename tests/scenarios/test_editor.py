@@ -1,0 +1,372 @@
+"""The drill editor: build a drill with forms, check it with the importer's rules (the same
+messages), play the draft, publish it, and get it back out of `lms export` unchanged."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+import sqlalchemy as sa
+from markupsafe import escape
+
+from lms.authoring.models import ContentDraft
+from lms.content import store
+from lms.content.documents import content_hash, dump_yaml
+from lms.content.loader import load_tree
+from lms.people.models import Role
+from lms.scenarios.models import ScenarioRun
+from lms.skills.models import Evidence
+from tests.helpers import login_as
+from tests.scenarios.conftest import ROOT, lab_document
+
+
+@pytest.fixture
+def trainer(client, make_user, framework):
+    user = make_user("trainer@example.com", name="Tara Trainer", roles={Role.TRAINER})
+    login_as(client, user)
+    return user
+
+
+def draft_of(db, slug):
+    db.session.expire_all()
+    return db.session.scalar(
+        sa.select(ContentDraft).where(ContentDraft.kind == "scenario", ContentDraft.slug == slug)
+    )
+
+
+def seed_draft(db, trainer, document):
+    from lms.authoring.services import save_draft
+
+    save_draft("scenario", document["id"], document, actor=trainer, base_version=None)
+    db.session.commit()
+
+
+def node_form(**fields):
+    data = {"action": "save"}
+    data.update({key.replace("_", "-"): value for key, value in fields.items()})
+    return data
+
+
+def build_price_drill(client):
+    """A small drill, from nothing, through the editor's forms only."""
+    response = client.post(
+        "/author/scenarios/new",
+        data={"id": "budget-freeze", "title": "Budget freeze", "language": "en"},
+    )
+    assert response.status_code == 302
+    client.post(
+        "/author/scenarios/budget-freeze",
+        data={
+            "language": "en",
+            "title-en": "Budget freeze",
+            "title-zh-CN": "预算冻结",
+            "summary-en": "The buyer says **all spending is frozen**.",
+            "skills": ["objection-handling", "needs-discovery"],
+            "pass_score": "60",
+            "difficulty": "1",
+            "start": "opening",
+            "persona-name-en": "Lin Wei",
+            "persona-name-zh-CN": "林伟",
+            "persona-role-en": "Finance director",
+            "persona-context-en": "You call **Lin** about the renewal.",
+        },
+    )
+    assert (
+        client.post(
+            "/author/scenarios/budget-freeze/nodes", data={"new-id": "ask", "new-kind": "open"}
+        ).status_code
+        == 302
+    )
+    assert (
+        client.post(
+            "/author/scenarios/budget-freeze/nodes", data={"new-id": "lost", "new-kind": "end"}
+        ).status_code
+        == 302
+    )
+    client.post(
+        "/author/scenarios/budget-freeze/nodes/opening",
+        data={
+            "id": "opening",
+            "kind": "choice",
+            "say-en": "All spending is frozen until next year.",
+            "say-zh-CN": "明年之前所有开支都冻结了。",
+            "choice-0-text-en": "What would have to be true to unfreeze this one?",
+            "choice-0-next": "ask",
+            "choice-0-feedback-en": "Good: you *clarify* the freeze.",
+            "choice-0-points-objection-handling": "2",
+            "choice-0-points-needs-discovery": "1",
+            "action": "add-choice",
+        },
+    )
+    response = client.post(
+        "/author/scenarios/budget-freeze/nodes/opening",
+        data={
+            "id": "opening",
+            "kind": "choice",
+            "say-en": "All spending is frozen until next year.",
+            "say-zh-CN": "明年之前所有开支都冻结了。",
+            "choice-0-text-en": "What would have to be true to unfreeze this one?",
+            "choice-0-next": "ask",
+            "choice-0-feedback-en": "Good: you *clarify* the freeze.",
+            "choice-0-points-objection-handling": "2",
+            "choice-0-points-needs-discovery": "1",
+            "choice-1-text-en": "Then I'll call you next year.",
+            "choice-1-next": "lost",
+            "choice-1-points-objection-handling": "-1",
+            "action": "save",
+        },
+    )
+    assert response.status_code == 302, response.get_data(as_text=True)
+    client.post(
+        "/author/scenarios/budget-freeze/nodes/ask",
+        data=node_form(
+            id="ask",
+            kind="open",
+            say_en="Convince me in two sentences.",
+            rubric_0_text_en="Names the cost of waiting",
+            rubric_0_skill="objection-handling",
+            next="won",
+        ),
+    )
+    client.post(
+        "/author/scenarios/budget-freeze/nodes/lost",
+        data=node_form(id="lost", kind="end", say_en="Talk to you next year.", end="fail"),
+    )
+
+
+def test_a_trainer_builds_a_drill_with_forms_and_publishes_it(db, client, trainer):
+    build_price_drill(client)
+    page = client.get("/author/scenarios/budget-freeze").get_data(as_text=True)
+    assert "passes every check of the importer" in page
+    assert 'class="graph__svg"' in page and "graph-node--fail" in page and ">+3<" in page
+    response = client.post("/author/scenarios/budget-freeze/publish")
+    assert response.status_code == 302
+    version = store.current_version("scenario", "budget-freeze")
+    assert version.number == 1 and version.origin == "editor"
+    assert version.created_by_id == trainer.id
+    assert draft_of(db, "budget-freeze") is None
+    assert version.html("nodes.opening.choices[0].feedback", "en") == (
+        "<p>Good: you <em>clarify</em> the freeze.</p>"
+    )
+    doc = version.document
+    assert doc["nodes"]["opening"]["choices"][1] == {
+        "text": {"en": "Then I'll call you next year."},
+        "next": "lost",
+        "points": {"objection-handling": -1},
+    }
+    assert doc["persona"]["name"] == {"en": "Lin Wei", "zh-CN": "林伟"}
+    assert doc["pass_score"] == 60 and doc["difficulty"] == 1
+    learner_page = client.get("/scenarios/budget-freeze").get_data(as_text=True)
+    assert "Finance director" in learner_page
+
+
+def test_a_drill_made_in_the_editor_exports_to_a_file_that_imports_unchanged(
+    db, client, trainer, runner, tmp_path
+):
+    build_price_drill(client)
+    client.post("/author/scenarios/budget-freeze/publish")
+    version = store.current_version("scenario", "budget-freeze")
+    out = tmp_path / "export"
+    result = runner.invoke(args=["lms", "export", str(out)])
+    assert result.exit_code == 0, result.output
+    written = out / "scenarios" / "budget-freeze.yaml"
+    assert written.exists()
+    loaded = load_tree([out / "courses", out / "scenarios"])
+    assert loaded.ok, [str(e) for e in loaded.errors]
+    assert content_hash(loaded.tree.scenarios["budget-freeze"]) == version.content_hash
+    result = runner.invoke(args=["lms", "import", str(out / "courses"), str(out / "scenarios")])
+    assert result.exit_code == 0, result.output
+    assert "no changes (" in result.output, result.output
+    assert store.current_version("scenario", "budget-freeze").id == version.id
+
+
+BROKEN = {
+    "unknown next": lambda d: d["nodes"]["opening"]["choices"][0].update(next="clarfy"),
+    "a cycle": lambda d: d["nodes"]["probe"]["choices"][0].update(next="opening"),
+    "unreachable node": lambda d: d["nodes"].update(
+        {"island": {"say": {"en": "Nobody gets here"}, "end": "success"}}
+    ),
+    "no success end": lambda d: [
+        n.update(end="partial") for n in d["nodes"].values() if n.get("end") == "success"
+    ],
+    "skill not listed": lambda d: d["nodes"]["pitch"]["choices"][0]["points"].update(
+        {"prospecting": 1}
+    ),
+    "unknown skill": lambda d: d["skills"].append("juggling"),
+    "points not a number": lambda d: d["nodes"]["pitch"]["choices"][0]["points"].update(
+        {"closing": "lots"}
+    ),
+    "pass score out of range": lambda d: d.update(pass_score=150),
+    "too many choices": lambda d: d["nodes"]["opening"]["choices"].extend(
+        [{"text": {"en": f"Extra {i}"}, "next": "lost"} for i in range(4)]
+    ),
+    "empty say": lambda d: d["nodes"]["won"].pop("say"),
+    "rubric skill missing": lambda d: d["nodes"]["reflect"]["rubric"][0].pop("skill"),
+}
+
+
+def importer_messages(tmp_path, document):
+    root = tmp_path / "tree"
+    (root / "courses").mkdir(parents=True)
+    (root / "scenarios").mkdir()
+    shutil.copy(ROOT / "courses" / "skills.yaml", root / "courses" / "skills.yaml")
+    (root / "scenarios" / f"{document['id']}.yaml").write_text(dump_yaml(document), "utf-8")
+    result = load_tree([root / "courses", root / "scenarios"])
+    return sorted({(e.place, e.message) for e in result.errors})
+
+
+@pytest.mark.parametrize("case", sorted(BROKEN))
+def test_the_editor_refuses_what_the_importer_refuses_with_the_same_messages(
+    db, client, trainer, tmp_path, case
+):
+    from lms.scenarios.editing import check
+
+    document = lab_document()
+    BROKEN[case](document)
+    expected = importer_messages(tmp_path, document)
+    assert expected, f"the importer accepts {case}"
+    seed_draft(db, trainer, document)
+    found = check(document, "lab")
+    assert sorted({(e.place, e.message) for e in found.errors}) == expected
+    page = client.get("/author/scenarios/lab").get_data(as_text=True)
+    for _place, message in expected:
+        assert str(escape(message)) in page
+    response = client.post("/author/scenarios/lab/publish")
+    assert response.status_code == 400
+    assert "before publishing" in response.get_data(as_text=True)
+    assert store.current_version("scenario", "lab") is None
+
+
+def test_form_errors_sit_next_to_their_fields(db, client, trainer):
+    seed_draft(db, trainer, lab_document())
+    response = client.post(
+        "/author/scenarios/lab/nodes/pitch",
+        data=node_form(
+            id="pitch",
+            kind="choice",
+            say_en="Go on.",
+            choice_0_text_en="Ask for the order",
+            choice_0_next="nowhere",
+            choice_0_points_closing="three",
+        ),
+    )
+    page = response.get_data(as_text=True)
+    assert (
+        'data-errors-for="choice-0-next" id="choice-0-next-error" >unknown node &#39;nowhere&#39;'
+        in page
+    )
+    assert "expected a number, found a string (&#39;three&#39;)" in page
+    check = client.post(
+        "/author/scenarios/lab/nodes/pitch/check",
+        data=node_form(
+            id="pitch", kind="choice", say_en="", choice_0_next="won", choice_0_text_en="x"
+        ),
+        headers={"Accept": "application/json"},
+    ).get_json()
+    assert check["fields"] == {
+        "say-en": ["required key 'say' is missing (a choice node has 'choices')"]
+    } or ("say-en" in check["fields"])
+    assert draft_of(db, "lab").document["nodes"]["pitch"]["choices"][0]["points"] == {
+        "closing": "three"
+    }
+
+
+def test_structural_buttons_add_reorder_delete_and_rename(db, client, trainer):
+    seed_draft(db, trainer, lab_document())
+    base = node_form(
+        id="pitch",
+        kind="choice",
+        say_en="Go on.",
+        choice_0_text_en="First",
+        choice_0_next="won",
+        choice_1_text_en="Second",
+        choice_1_next="reflect",
+    )
+    client.post("/author/scenarios/lab/nodes/pitch", data={**base, "action": "down-choice-0"})
+    choices = draft_of(db, "lab").document["nodes"]["pitch"]["choices"]
+    assert [c["text"]["en"] for c in choices] == ["Second", "First"]
+    client.post("/author/scenarios/lab/nodes/pitch", data={**base, "action": "delete-choice-1"})
+    assert len(draft_of(db, "lab").document["nodes"]["pitch"]["choices"]) == 1
+    client.post("/author/scenarios/lab/nodes/pitch", data={**base, "id": "go-on"})
+    doc = draft_of(db, "lab").document
+    assert "go-on" in doc["nodes"] and "pitch" not in doc["nodes"]
+    assert doc["nodes"]["opening"]["choices"][0]["next"] == "go-on"
+    client.post("/author/scenarios/lab/nodes/won/move", data={"direction": "up"})
+    order = list(draft_of(db, "lab").document["nodes"])
+    assert order.index("won") == list(lab_document()["nodes"]).index("won") - 1
+    client.post("/author/scenarios/lab/nodes/lost/delete")
+    doc = draft_of(db, "lab").document
+    assert "lost" not in doc["nodes"]
+    page = client.get("/author/scenarios/lab").get_data(as_text=True)
+    assert "unknown node &#39;lost&#39;" in page
+
+
+@pytest.mark.parametrize(
+    "node_id, kind, message",
+    [
+        ("Bad Id", "choice", "Node ids use lowercase letters"),
+        ("opening", "choice", "There is a node opening already."),
+        ("x" * 70, "end", "Node ids use lowercase letters"),
+    ],
+)
+def test_adding_a_bad_node_is_refused(db, client, trainer, node_id, kind, message):
+    seed_draft(db, trainer, lab_document())
+    response = client.post(
+        "/author/scenarios/lab/nodes", data={"new-id": node_id, "new-kind": kind}
+    )
+    assert response.status_code == 400
+    assert message in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    "slug, title, message",
+    [
+        ("Has Spaces", "T", "Use lowercase letters"),
+        ("lab", "Lab again", "exists already"),
+        ("fine-id", "", "Give the drill a title."),
+        ("fine-id", "x" * 3000, "the limit is 2,000"),
+    ],
+)
+def test_creating_a_drill_checks_id_and_title(db, client, trainer, slug, title, message):
+    seed_draft(db, trainer, lab_document())
+    response = client.post(
+        "/author/scenarios/new", data={"id": slug, "title": title, "language": "en"}
+    )
+    assert response.status_code == 400
+    assert message in response.get_data(as_text=True)
+
+
+def test_the_preview_plays_the_draft_and_writes_nothing(db, client, trainer):
+    seed_draft(db, trainer, lab_document())
+    page = client.get("/author/scenarios/lab/preview").get_data(as_text=True)
+    assert "Your price is too high." in page and "Nothing is saved" in page
+    response = client.post(
+        "/author/scenarios/lab/preview",
+        data={"answers": "[]", "node": "opening", "step": "0", "choice": "0"},
+    )
+    page = response.get_data(as_text=True)
+    assert "Good <strong>start</strong>." in page and 'data-node="pitch" data-step="1"' in page
+    answers = '[["opening", 0, null]]'
+    page = client.post(
+        "/author/scenarios/lab/preview",
+        data={"answers": answers, "node": "pitch", "step": "1", "choice": "0"},
+    ).get_data(as_text=True)
+    assert "Success" in page and "100%" in page and "Play the draft again" in page
+    stale = client.post(
+        "/author/scenarios/lab/preview",
+        data={"answers": answers, "node": "opening", "step": "0", "choice": "1"},
+    ).get_data(as_text=True)
+    assert "out of date" in stale
+    hostile = client.post(
+        "/author/scenarios/lab/preview", data={"answers": "[[1,2,3]]{", "node": "x", "step": "9"}
+    )
+    assert hostile.status_code == 200
+    assert db.session.scalar(sa.select(sa.func.count(ScenarioRun.id))) == 0
+    assert db.session.scalar(sa.select(sa.func.count(Evidence.id))) == 0
+
+
+def test_learners_and_managers_cannot_open_the_editor(client, make_user, lab):
+    for roles in ((), (Role.MANAGER,)):
+        login_as(client, make_user(roles=set(roles)))
+        assert client.get("/author/scenarios/lab").status_code == 403
+        assert client.post("/author/scenarios/lab/publish").status_code == 403
