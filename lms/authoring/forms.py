@@ -80,12 +80,13 @@ def check_text(problems: Problems, name: str, value: str, limit: int, label: str
         )
     match = _CONTROL_RE.search(value)
     if match:
+        code = format(ord(match.group()), "04X")
         problems.add(
             name,
             _(
                 "%(label)s contains a control character (U+%(code)s); remove it.",
                 label=label,
-                code=f"{ord(match.group()):04X}",
+                code=code,
             ),
         )
 

@@ -34,6 +34,8 @@ from lms.people.models import User
 from lms.timeutil import utcnow
 
 EDITABLE_KINDS = ("course", "lesson")
+# A draft's last editor, by name only: their roles are not needed.
+_WITH_EDITOR = joinedload(ContentDraft.updated_by).lazyload(User.role_rows)
 LISTED_KINDS = ("course", "lesson", "quiz", "scenario", "path")
 
 
@@ -48,7 +50,7 @@ def preview_html(source: str) -> str:
 def find_draft(kind: str, slug: str) -> ContentDraft | None:
     return db.session.scalar(
         sa.select(ContentDraft)
-        .options(joinedload(ContentDraft.updated_by))
+        .options(_WITH_EDITOR)
         .where(ContentDraft.kind == kind, ContentDraft.slug == slug)
     )
 
@@ -426,9 +428,7 @@ def index_rows(kind: str, locale: str) -> list[IndexRow]:
         drafts = {
             draft.slug: draft
             for draft in db.session.scalars(
-                sa.select(ContentDraft)
-                .options(joinedload(ContentDraft.updated_by))
-                .where(ContentDraft.kind == kind)
+                sa.select(ContentDraft).options(_WITH_EDITOR).where(ContentDraft.kind == kind)
             )
         }
     result = []
