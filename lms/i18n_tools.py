@@ -7,6 +7,7 @@ folder; the shared catalogue `lms/translations` takes the rest."""
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -100,8 +101,9 @@ def update_catalogues(package: str | None = None) -> Iterator[str]:
     for owner, sources in sources_by_catalogue().items():
         if package is not None and owner.name != package:
             continue
-        template = extract(sources)
         for locale in UI_LOCALES:
+            # A fresh template per locale: Catalog.update shares message objects with it.
+            template = extract(sources)
             path = po_path(owner, locale)
             catalog = _read(path, locale)
             catalog.update(template, no_fuzzy_matching=True, update_header_comment=False)
@@ -134,6 +136,14 @@ def _translated(message) -> bool:
     return bool(message.string)
 
 
+def _untranslated_copy(message) -> bool:
+    """A translation that is the English source again (and has words to translate)."""
+    source = message.id[0] if isinstance(message.id, tuple | list) else message.id
+    string = message.string[0] if isinstance(message.string, tuple | list) else message.string
+    words = re.sub(r"%\(\w+\)[sdrf]|%[sdrf]|\{\w*\}", "", source)
+    return string == source and re.search(r"[A-Za-z]{2}", words) is not None
+
+
 def catalogue_problems() -> list[str]:
     """Every missing, empty, fuzzy or uncompiled translation, one line each."""
     problems: list[str] = []
@@ -157,6 +167,8 @@ def catalogue_problems() -> list[str]:
                     problems.append(f"{name}: fuzzy entry for {message.id!r}")
                 elif not _translated(found):
                     problems.append(f"{name}: empty translation for {message.id!r}")
+                elif locale != "en" and _untranslated_copy(found):
+                    problems.append(f"{name}: the English text was copied for {message.id!r}")
             mo = path.with_suffix(".mo")
             if not mo.exists() or mo.read_bytes() != _compiled(catalog):
                 problems.append(f"{name}: not compiled (run `lms i18n compile`)")
