@@ -21,6 +21,7 @@ BLUEPRINTS = (
     "lms.auth.views:bp",
     "lms.people.views:bp",
     "lms.team.views:bp",
+    "lms.content.views:bp",
     "lms.courses.views:bp",
     "lms.authoring.views:bp",
     "lms.notifications.views:bp",

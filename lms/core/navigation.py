@@ -8,6 +8,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from lms.auth.permissions import Permission, permissions_of
+from lms.content.forms import IMPORT_NAV_LABEL
 
 
 @dataclass(frozen=True)
@@ -26,6 +27,7 @@ NAVIGATION = (
     NavItem("planning.today", _l("My day"), Permission.LEARN),
     NavItem("team.overview", _l("Team"), Permission.VIEW_TEAM),
     NavItem("authoring.index", _l("Author"), Permission.AUTHOR_CONTENT),
+    NavItem("content.import_form", IMPORT_NAV_LABEL, Permission.IMPORT_CONTENT),
     NavItem("people.admin_home", _l("Admin"), Permission.MANAGE_USERS),
 )
 
