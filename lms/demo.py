@@ -84,6 +84,7 @@ DemoStep = Callable[[DemoContext], None]
 # Each step as "module:function", run in this order, each in its own transaction.
 DEMO_STEPS: tuple[str, ...] = (
     "lms.demo:create_people",
+    "lms.content.demo:import_shipped_content",
     "lms.onboarding.demo:enroll_hires",
     "lms.quizzes.demo:quiz_history",
     "lms.scenarios.demo:drill_history",

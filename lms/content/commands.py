@@ -85,8 +85,9 @@ def export_command(directory: Path, replace: bool) -> None:
         result = export_content(directory, replace=replace)
     except ExportError as error:
         _fail(str(error))
-    counts = ", ".join(f"{count} {kind}" for kind, count in result.counts.items())
-    click.echo(f"exported to {result.directory}: {counts}")
+    from lms.content.importer import describe_counts
+
+    click.echo(f"exported to {result.directory}: {describe_counts(result.counts)}")
 
 
 @click.command("rerender")

@@ -42,6 +42,23 @@ FOLDER_KINDS: dict[str, tuple[str, ...]] = {
     "scenarios": ("scenario",),
 }
 PUBLISH_ORDER = ("framework", "lesson", "quiz", "scenario", "course", "path")
+KIND_PLURALS = {
+    "framework": "skill frameworks",
+    "lesson": "lessons",
+    "quiz": "quizzes",
+    "scenario": "scenarios",
+    "course": "courses",
+    "path": "paths",
+}
+
+
+def describe_counts(counts: dict[str, int]) -> str:
+    """`{"lesson": 24, ...}` -> "24 lessons, ..." (a count of 1 in the singular)."""
+    return ", ".join(
+        f"{number} {kind if number == 1 else KIND_PLURALS[kind]}" for kind, number in counts.items()
+    )
+
+
 CHANGES = (Change.ADDED, Change.CHANGED, Change.UNCHANGED, Change.RETIRED)
 # Any constant: imports on PostgreSQL wait for each other on this transaction-level lock.
 IMPORT_LOCK_KEY = 0x4C4D5301
