@@ -186,3 +186,30 @@ def test_a_reply_is_reviewed_once(db, client, team, reply):
     )
     assert count == 3
     assert "/reviews/" not in client.get("/reviews").get_data(as_text=True).split("<table")[-1]
+
+
+def test_the_queue_and_the_review_page_have_bounded_queries(
+    db, client, team, reply, make_user, lab, player, queries
+):
+    _, manager, _ = team
+    login_as(client, manager)
+    client.get("/reviews")
+    with queries() as one:
+        client.get("/reviews").close()
+    with queries() as page_one:
+        client.get(f"/reviews/{reply.id}").close()
+    for number in range(4):
+        other = make_user(f"hire{number}@example.com", manager=manager)
+        login_as(client, other)
+        game = player(client, "lab")
+        game.start()
+        game.choose(1, 0)
+        game.write(f"A reply from hire number {number}, long enough.")
+    login_as(client, manager)
+    with queries() as five:
+        page = client.get("/reviews").get_data(as_text=True)
+    assert page.count("/reviews/") >= 5
+    assert len(five) == len(one) <= 10
+    with queries() as page_five:
+        client.get(f"/reviews/{reply.id}").close()
+    assert len(page_five) == len(page_one)
