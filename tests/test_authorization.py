@@ -98,7 +98,7 @@ EXPECTED: dict[str, tuple[str, str, str]] = {
     "scenario_editor.node": ("GET", "/author/scenarios/{drill}/nodes/pick", TRAINERS),
     "scenario_editor.check_node": ("POST", "/author/scenarios/{drill}/nodes/pick/check", TRAINERS),
     "scenario_editor.move_node": ("POST", "/author/scenarios/{drill}/nodes/pick/move", TRAINERS),
-    "scenario_editor.delete_node": ("POST", "/author/scenarios/{drill}/nodes/done/delete", TRAINERS),
+    "scenario_editor.delete_node": ("POST", "/author/scenarios/{drill}/nodes/x/delete", TRAINERS),
     "scenario_editor.preview": ("GET", "/author/scenarios/{drill}/preview", TRAINERS),
     "scenario_editor.publish": ("POST", "/author/scenarios/{drill}/publish", TRAINERS),
     "scenario_editor.discard": ("POST", "/author/scenarios/{drill}/discard", TRAINERS),

@@ -90,6 +90,13 @@ def play(page, server, slug: str, end_kind: str, locale: str, screenshot, name: 
         node = scenario.nodes[node_id]
         assert page.locator("#now").get_attribute("data-node") == node_id
         if choice is None:
+            # typed text is kept as a draft while typing, and survives a reload
+            page.locator("#reply").type(REPLY[locale][:40], delay=5)
+            page.wait_for_function(
+                "document.querySelector('[data-draft-status]').textContent.trim() !== ''"
+            )
+            page.reload()
+            assert page.locator("#reply").input_value() == REPLY[locale][:40]
             page.locator("#reply").fill(REPLY[locale])
             page.locator("form.open-reply button.button--primary").click()
         else:

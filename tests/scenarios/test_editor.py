@@ -370,3 +370,45 @@ def test_learners_and_managers_cannot_open_the_editor(client, make_user, lab):
         login_as(client, make_user(roles=set(roles)))
         assert client.get("/author/scenarios/lab").status_code == 403
         assert client.post("/author/scenarios/lab/publish").status_code == 403
+
+
+def test_hostile_text_is_escaped_or_sanitized(db, client, trainer):
+    seed_draft(db, trainer, lab_document())
+    client.post(
+        "/author/scenarios/lab/nodes/pitch",
+        data=node_form(
+            id="pitch",
+            kind="choice",
+            say_en="<img src=x onerror=alert(1)> Go on.",
+            choice_0_text_en="<b>Ask</b> for the order",
+            choice_0_next="won",
+            choice_0_feedback_en="[click](javascript:alert(1)) <script>alert(2)</script> **ok**",
+            choice_1_text_en="Handle it once more",
+            choice_1_next="reflect",
+        ),
+    )
+    page = client.get("/author/scenarios/lab/nodes/pitch").get_data(as_text=True)
+    assert "<img src=x" not in page and "&lt;img src=x onerror=alert(1)&gt;" in page
+    assert client.post("/author/scenarios/lab/publish").status_code == 302
+    version = store.current_version("scenario", "lab")
+    html = version.html("nodes.pitch.choices[0].feedback", "en")
+    assert "javascript" not in html and "<script" not in html and "<strong>ok</strong>" in html
+    login_as(client, trainer)
+    game_page = client.get("/scenarios/lab").get_data(as_text=True)
+    assert "<img src=x" not in game_page
+
+
+def test_a_huge_or_strange_node_form_is_refused_cleanly(db, client, trainer):
+    seed_draft(db, trainer, lab_document())
+    data = node_form(id="pitch", kind="choice", say_en="Go on.")
+    for index in range(40):
+        data[f"choice-{index}-text-en"] = f"Reply {index}"
+        data[f"choice-{index}-next"] = "won"
+    data["choice-1000-next"] = "won"  # beyond the rows the editor reads
+    data["kind"] = "something-else"
+    response = client.post("/author/scenarios/lab/nodes/pitch", data=data)
+    assert response.status_code == 200
+    assert "has 40 choices; expected 1 to 6" in response.get_data(as_text=True)
+    assert client.get("/author/scenarios/lab/nodes/NOPE").status_code == 404
+    assert client.get("/author/scenarios/lab/nodes/missing").status_code == 404
+    assert client.post("/author/scenarios/lab/nodes/missing/delete").status_code == 404
