@@ -91,12 +91,11 @@ def play(page, server, slug: str, end_kind: str, locale: str, screenshot, name: 
         assert page.locator("#now").get_attribute("data-node") == node_id
         if choice is None:
             # typed text is kept as a draft while typing, and survives a reload
-            page.locator("#reply").type(REPLY[locale][:40], delay=5)
-            page.wait_for_function(
-                "document.querySelector('[data-draft-status]').textContent.trim() !== ''"
-            )
+            with page.expect_response(lambda r: r.url.endswith("/draft") and r.ok):
+                page.locator("#reply").fill(REPLY[locale][:40])
             page.reload()
-            assert page.locator("#reply").input_value() == REPLY[locale][:40]
+            assert page.locator("#reply").input_value() == REPLY[locale][:40].strip()
+            assert page.locator("[data-draft-status]").inner_text().strip()
             page.locator("#reply").fill(REPLY[locale])
             page.locator("form.open-reply button.button--primary").click()
         else:
