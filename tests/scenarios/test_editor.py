@@ -71,51 +71,30 @@ def build_price_drill(client):
             "persona-context-en": "You call **Lin** about the renewal.",
         },
     )
-    assert (
-        client.post(
-            "/author/scenarios/budget-freeze/nodes", data={"new-id": "ask", "new-kind": "open"}
-        ).status_code
-        == 302
-    )
-    assert (
-        client.post(
-            "/author/scenarios/budget-freeze/nodes", data={"new-id": "lost", "new-kind": "end"}
-        ).status_code
-        == 302
-    )
-    client.post(
-        "/author/scenarios/budget-freeze/nodes/opening",
-        data={
-            "id": "opening",
-            "kind": "choice",
-            "say-en": "All spending is frozen until next year.",
-            "say-zh-CN": "明年之前所有开支都冻结了。",
-            "choice-0-text-en": "What would have to be true to unfreeze this one?",
-            "choice-0-next": "ask",
-            "choice-0-feedback-en": "Good: you *clarify* the freeze.",
-            "choice-0-points-objection-handling": "2",
-            "choice-0-points-needs-discovery": "1",
-            "action": "add-choice",
-        },
-    )
-    response = client.post(
-        "/author/scenarios/budget-freeze/nodes/opening",
-        data={
-            "id": "opening",
-            "kind": "choice",
-            "say-en": "All spending is frozen until next year.",
-            "say-zh-CN": "明年之前所有开支都冻结了。",
-            "choice-0-text-en": "What would have to be true to unfreeze this one?",
-            "choice-0-next": "ask",
-            "choice-0-feedback-en": "Good: you *clarify* the freeze.",
-            "choice-0-points-objection-handling": "2",
-            "choice-0-points-needs-discovery": "1",
-            "choice-1-text-en": "Then I'll call you next year.",
-            "choice-1-next": "lost",
-            "choice-1-points-objection-handling": "-1",
-            "action": "save",
-        },
-    )
+    for node_id, kind in (("ask", "open"), ("lost", "end")):
+        response = client.post(
+            "/author/scenarios/budget-freeze/nodes", data={"new-id": node_id, "new-kind": kind}
+        )
+        assert response.status_code == 302
+    opening = {
+        "id": "opening",
+        "kind": "choice",
+        "say-en": "All spending is frozen until next year.",
+        "say-zh-CN": "明年之前所有开支都冻结了。",
+        "choice-0-text-en": "What would have to be true to unfreeze this one?",
+        "choice-0-next": "ask",
+        "choice-0-feedback-en": "Good: you *clarify* the freeze.",
+        "choice-0-points-objection-handling": "2",
+        "choice-0-points-needs-discovery": "1",
+    }
+    url = "/author/scenarios/budget-freeze/nodes/opening"
+    client.post(url, data={**opening, "action": "add-choice"})
+    second = {
+        "choice-1-text-en": "Then I'll call you next year.",
+        "choice-1-next": "lost",
+        "choice-1-points-objection-handling": "-1",
+    }
+    response = client.post(url, data={**opening, **second, "action": "save"})
     assert response.status_code == 302, response.get_data(as_text=True)
     client.post(
         "/author/scenarios/budget-freeze/nodes/ask",
