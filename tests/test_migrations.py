@@ -5,8 +5,9 @@ import os
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from flask_migrate import downgrade
 
-from lms import create_app
+from lms import MIGRATIONS_DIR, create_app
 from lms.cli import upgrade_database
 from lms.extensions import db
 from tests.conftest import make_config, temporary_postgres_database
@@ -23,6 +24,8 @@ def _upgrade_and_compare(url: str, tmp_path) -> list:
             )
             differences = compare_metadata(context, db.metadata)
         upgrade_database()  # a second upgrade is a no-op
+        downgrade(directory=str(MIGRATIONS_DIR), revision="base")
+        upgrade_database()
         db.engine.dispose()
     return differences
 
