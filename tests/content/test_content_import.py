@@ -464,3 +464,43 @@ def test_the_report_lists_every_change_per_kind(db, content):
     assert list(counts) == ["framework", "lesson", "quiz", "scenario", "course", "path"]
     assert all(counter[Change.ADDED] == 1 for counter in counts.values())
     assert "added     lesson    plan-your-day" in report.lines()
+
+
+def test_an_attempt_on_version_1_keeps_its_version_and_score_after_a_reimport(
+    runner, db, content, make_user
+):
+    from lms.quizzes.kinds import kind_of
+    from lms.quizzes.models import QuizAttempt
+    from lms.quizzes.services import quiz_of_version, save_answers, start_attempt, submit_attempt
+
+    assert lms_cli(runner, "import", content.root).exit_code == 0
+    learner = make_user()
+    attempt = start_attempt(learner.id, "time-basics")
+    quiz = quiz_of_version(attempt.version)
+    right = {
+        question.id: [str(index) for index in kind_of(question).correct_options(question)]
+        for question in quiz.questions
+        if question.id in attempt.question_ids
+    }
+    save_answers(attempt.id, learner.id, right)
+    submit_attempt(attempt.id, user_id=learner.id)
+    db.session.commit()
+    attempt_id, v1_id = attempt.id, attempt.version_id
+    assert attempt.score == 100.0
+
+    content.replace(
+        "courses/time-management/time-basics.quiz.yaml", "        correct: true\n", ""
+    )  # q1's right answer moves to the second choice
+    content.replace(
+        "courses/time-management/time-basics.quiz.yaml",
+        "      - text: Email\n",
+        "      - text: Email\n        correct: true\n",
+    )
+    assert "changed   quiz      time-basics" in lms_cli(runner, "import", content.root).output
+
+    db.session.expire_all()
+    kept = db.session.get(QuizAttempt, attempt_id)
+    assert (kept.version_id, kept.score) == (v1_id, 100.0)
+    assert current_version("quiz", "time-basics").number == 2
+    new = start_attempt(learner.id, "time-basics")
+    assert new.version_id == current_version("quiz", "time-basics").id != v1_id
