@@ -1,12 +1,12 @@
 """Imports every model module so that the metadata (and Alembic) knows every table."""
 
 from lms.audit import models as audit_models  # noqa: F401
-from lms.content import models as content_models  # noqa: F401, E402
+from lms.authoring import models as authoring_models  # noqa: F401
+from lms.content import models as content_models  # noqa: F401
+from lms.courses import models as course_models  # noqa: F401
+from lms.notifications import models as notification_models  # noqa: F401
+from lms.onboarding import models as onboarding_models  # noqa: F401
 from lms.people import models as people_models  # noqa: F401
-from lms.skills import models as skill_models  # noqa: F401, E402
-from lms.notifications import models as notification_models  # noqa: F401, E402
-from lms.courses import models as course_models  # noqa: F401, E402
-from lms.authoring import models as authoring_models  # noqa: F401, E402
-from lms.scenarios import models as scenario_models  # noqa: F401, E402
-from lms.quizzes import models as quiz_models  # noqa: F401, E402
-from lms.onboarding import models as onboarding_models  # noqa: F401, E402
+from lms.quizzes import models as quiz_models  # noqa: F401
+from lms.scenarios import models as scenario_models  # noqa: F401
+from lms.skills import models as skill_models  # noqa: F401

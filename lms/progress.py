@@ -56,5 +56,11 @@ def progress_of(
     return {(user, slug): found.get((user, slug), NOT_STARTED) for user in users for slug in items}
 
 
-def registered_kinds() -> frozenset[str]:
-    return frozenset(_PROVIDERS)
+def progress_by_kind(
+    user_ids: Sequence[int], refs: Iterable[tuple[str, str]]
+) -> dict[str, dict[Key, ItemProgress]]:
+    """Progress of every user on every (kind, slug), by kind: one provider call per kind."""
+    by_kind: dict[str, set[str]] = {}
+    for kind, slug in refs:
+        by_kind.setdefault(kind, set()).add(slug)
+    return {kind: progress_of(kind, user_ids, slugs) for kind, slugs in sorted(by_kind.items())}

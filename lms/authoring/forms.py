@@ -91,6 +91,17 @@ def check_text(problems: Problems, name: str, value: str, limit: int, label: str
         )
 
 
+def check_title(problems: Problems, locale: str, titles: Mapping[str, str]) -> None:
+    """The editor's limits on the title in one language."""
+    check_text(
+        problems,
+        f"title-{locale}",
+        titles.get(locale, ""),
+        MAX_TITLE_CHARS,
+        _("The title (%(language)s)", language=locale_label(locale)),
+    )
+
+
 def check_new_id(problems: Problems, value: str) -> None:
     if not ID_RE.match(value):
         problems.add(
@@ -222,20 +233,13 @@ class LessonState:
         if is_new:
             check_new_id(problems, self.id)
         for locale in locales:
-            label = locale_label(locale)
-            check_text(
-                problems,
-                f"title-{locale}",
-                self.titles.get(locale, ""),
-                MAX_TITLE_CHARS,
-                _("The title (%(language)s)", language=label),
-            )
+            check_title(problems, locale, self.titles)
             check_text(
                 problems,
                 f"body-{locale}",
                 self.bodies.get(locale, ""),
                 MAX_BODY_CHARS,
-                _("The body (%(language)s)", language=label),
+                _("The body (%(language)s)", language=locale_label(locale)),
             )
         if len(self.skills) > MAX_SKILLS:
             problems.add("skills", _("Choose at most %(count)d skills.", count=MAX_SKILLS))
@@ -377,13 +381,7 @@ class CourseState:
             check_new_id(problems, self.id)
         for locale in locales_for(self.language):
             label = locale_label(locale)
-            check_text(
-                problems,
-                f"title-{locale}",
-                self.titles.get(locale, ""),
-                MAX_TITLE_CHARS,
-                _("The title (%(language)s)", language=label),
-            )
+            check_title(problems, locale, self.titles)
             check_text(
                 problems,
                 f"summary-{locale}",

@@ -136,23 +136,38 @@ def current_version(
     return db.session.scalar(statement)
 
 
-def current_versions(kind: str, slugs: Iterable[str] | None = None) -> dict[str, ContentVersion]:
+def current_versions(
+    kind: str, slugs: Iterable[str] | None = None, *, include_retired: bool = False
+) -> dict[str, ContentVersion]:
     """Current versions of every live object of `kind` (or of the given slugs), by slug, in one
     query; each version's item is loaded with it (so `load` needs no further query)."""
     statement = (
         sa.select(ContentVersion)
         .join(ContentVersion.item)
-        .where(
-            ContentItem.current_version_id == ContentVersion.id,
-            ContentItem.kind == kind,
-            ContentItem.retired_at.is_(None),
-        )
+        .where(ContentItem.current_version_id == ContentVersion.id, ContentItem.kind == kind)
         .options(contains_eager(ContentVersion.item))
         .order_by(ContentItem.slug)
     )
+    if not include_retired:
+        statement = statement.where(ContentItem.retired_at.is_(None))
     if slugs is not None:
         statement = statement.where(ContentItem.slug.in_(list(slugs)))
     return {version.item.slug: version for version in db.session.scalars(statement)}
+
+
+def refs_condition(refs: Iterable[tuple[str, str]]) -> sa.ColumnElement[bool] | None:
+    """A WHERE clause on ContentItem matching any of the (kind, slug) pairs; None for none."""
+    by_kind: dict[str, set[str]] = {}
+    for kind, slug in refs:
+        by_kind.setdefault(kind, set()).add(slug)
+    if not by_kind:
+        return None
+    return sa.or_(
+        *(
+            sa.and_(ContentItem.kind == kind, ContentItem.slug.in_(sorted(slugs)))
+            for kind, slugs in sorted(by_kind.items())
+        )
+    )
 
 
 def item_states(kind: str, *, lock: bool = False) -> dict[str, ItemState]:

@@ -14,7 +14,6 @@ from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import contains_eager
 
 from lms.content import store
 from lms.content.model import Course, Lesson, Text
@@ -22,7 +21,7 @@ from lms.content.models import ContentItem, ContentVersion
 from lms.courses.models import LessonCompletion
 from lms.extensions import db
 from lms.people.models import User
-from lms.progress import NOT_STARTED, ItemProgress, progress_of, provides, registered_kinds
+from lms.progress import NOT_STARTED, ItemProgress, progress_by_kind, provides
 from lms.skills.models import Skill
 
 WORDS_PER_MINUTE = 200
@@ -50,60 +49,22 @@ def current_objects(
 ) -> dict[str, Loaded]:
     """Current versions of `kind` (live only, unless `include_retired`) with their objects,
     by slug; one query."""
-    if include_retired:
-        versions = _current_versions_with_retired(kind, slugs)
-    else:
-        versions = store.current_versions(kind, slugs)
+    versions = store.current_versions(kind, slugs, include_retired=include_retired)
     return {slug: Loaded(version, store.load(version)) for slug, version in versions.items()}
-
-
-def _current_versions_with_retired(
-    kind: str, slugs: Iterable[str] | None
-) -> dict[str, ContentVersion]:
-    statement = (
-        sa.select(ContentVersion)
-        .join(ContentVersion.item)
-        .where(ContentItem.current_version_id == ContentVersion.id, ContentItem.kind == kind)
-        .options(contains_eager(ContentVersion.item))
-    )
-    if slugs is not None:
-        statement = statement.where(ContentItem.slug.in_(list(slugs)))
-    return {version.item.slug: version for version in db.session.scalars(statement)}
 
 
 def retirement_of(refs: Iterable[Ref]) -> dict[Ref, bool]:
     """For each (kind, slug) that exists with a current version: whether it is retired.
     Unknown refs are left out. One query."""
-    by_kind: dict[str, set[str]] = {}
-    for kind, slug in refs:
-        by_kind.setdefault(kind, set()).add(slug)
-    if not by_kind:
+    condition = store.refs_condition(refs)
+    if condition is None:
         return {}
-    conditions = [
-        sa.and_(ContentItem.kind == kind, ContentItem.slug.in_(sorted(slugs)))
-        for kind, slugs in sorted(by_kind.items())
-    ]
     rows = db.session.execute(
         sa.select(ContentItem.kind, ContentItem.slug, ContentItem.retired_at).where(
-            ContentItem.current_version_id.is_not(None), sa.or_(*conditions)
+            ContentItem.current_version_id.is_not(None), condition
         )
     )
     return {(kind, slug): retired_at is not None for kind, slug, retired_at in rows}
-
-
-def items_progress(
-    user_ids: Sequence[int], refs: Iterable[Ref]
-) -> dict[str, dict[tuple[int, str], ItemProgress]]:
-    """Progress of every user on every ref, by kind; one provider call per kind. A kind whose
-    feature is not installed yet reports nothing (not started)."""
-    by_kind: dict[str, set[str]] = {}
-    for kind, slug in refs:
-        by_kind.setdefault(kind, set()).add(slug)
-    known = registered_kinds()
-    return {
-        kind: progress_of(kind, user_ids, slugs) if kind in known else {}
-        for kind, slugs in sorted(by_kind.items())
-    }
 
 
 # --- progress -------------------------------------------------------------------------------------
@@ -160,7 +121,7 @@ def course_progress(
         slug: offered_items(course, retired, slug in retired_set)
         for slug, course in courses.items()
     }
-    progress = items_progress(user_ids, {ref for refs in offered.values() for ref in refs})
+    progress = progress_by_kind(user_ids, {ref for refs in offered.values() for ref in refs})
     result: dict[tuple[int, str], CourseProgress] = {}
     for user_id in user_ids:
         for slug, refs in offered.items():
@@ -390,7 +351,7 @@ def course_outline(course_id: str, user: User, locale: str) -> CourseOutline | N
     refs = [(item.kind, item.ref) for item in course.items]
     retired = retirement_of(refs)
     offered = set(offered_items(course, retired, is_retired))
-    progress = items_progress([user.id], offered)
+    progress = progress_by_kind([user.id], offered)
     objects: dict[Ref, object] = {}
     by_kind: dict[str, list[str]] = {}
     for kind, ref in refs:

@@ -41,7 +41,7 @@ from lms.content.model import Path, PathItem, Phase, Text
 from lms.content.models import ContentItem, ContentVersion
 from lms.extensions import db
 from lms.notifications.kinds import reader_content_locale
-from lms.progress import NOT_STARTED, ItemProgress, progress_of, registered_kinds
+from lms.progress import NOT_STARTED, ItemProgress, progress_by_kind
 from lms.skills.mastery import NOT_ASSESSED, MasteryState, mastery_by_user
 from lms.skills.models import Skill
 
@@ -539,21 +539,15 @@ def path_of(enrollment) -> Path:
 
 def content_titles(refs: Iterable[tuple[str, str]]) -> dict[tuple[str, str], Text]:
     """Titles of the current versions of content objects, by (kind, id), in one query."""
-    from lms.content.store import load
+    from lms.content.store import load, refs_condition
 
-    by_kind: dict[str, set[str]] = {}
-    for kind, slug in refs:
-        by_kind.setdefault(kind, set()).add(slug)
-    if not by_kind:
+    condition = refs_condition(refs)
+    if condition is None:
         return {}
-    conditions = [
-        sa.and_(ContentItem.kind == kind, ContentItem.slug.in_(sorted(slugs)))
-        for kind, slugs in sorted(by_kind.items())
-    ]
     versions = db.session.scalars(
         sa.select(ContentVersion)
         .join(ContentItem, ContentItem.current_version_id == ContentVersion.id)
-        .where(sa.or_(*conditions))
+        .where(condition)
         .options(joinedload(ContentVersion.item))
     )
     return {(version.item.kind, version.item.slug): load(version).title for version in versions}
@@ -566,21 +560,6 @@ def skill_names(skill_ids: Iterable[str] | None = None) -> dict[str, Text]:
     return {
         skill_id: Text.of(name or {}, language or "en")
         for skill_id, name, language in db.session.execute(statement)
-    }
-
-
-def gather_progress(
-    user_ids: Sequence[int], keys: Iterable[tuple[str, str]]
-) -> dict[str, dict[tuple[int, str], ItemProgress]]:
-    """Progress of every user on every (kind, slug), one provider call per kind. A kind whose
-    feature is not installed reports nothing (not started)."""
-    by_kind: dict[str, set[str]] = {}
-    for kind, slug in keys:
-        by_kind.setdefault(kind, set()).add(slug)
-    known = registered_kinds()
-    return {
-        kind: progress_of(kind, user_ids, slugs) if kind in known else {}
-        for kind, slugs in sorted(by_kind.items())
     }
 
 
@@ -599,7 +578,7 @@ def load_statuses(enrollments: Sequence, on: date) -> dict[int, HireStatus]:
         for phase in path.phases:
             skills.update(phase.targets)
             keys.update(progress_key(path.id, item) for item in phase.items)
-    progress = gather_progress(user_ids, keys)
+    progress = progress_by_kind(user_ids, keys)
     titles = content_titles(key for key in keys if key[0] in CONTENT_KINDS)
     mastery = mastery_by_user(user_ids, skills) if skills else {}
     names = skill_names(skills) if skills else {}

@@ -248,16 +248,13 @@ def _total_weights(item_keys: set[tuple[str, str]]) -> dict[tuple[str, str], flo
 
 
 def _done(user_id: int, items: set[tuple[str, str]]) -> set[tuple[str, str]]:
-    done: set[tuple[str, str]] = set()
-    kinds = progress.registered_kinds()
-    for kind in RECOMMENDED_KINDS:
-        slugs = [slug for item_kind, slug in items if item_kind == kind]
-        if not slugs or kind not in kinds:
-            continue
-        for (_user, slug), state in progress.progress_of(kind, [user_id], slugs).items():
-            if state.done:
-                done.add((kind, slug))
-    return done
+    wanted = {(kind, slug) for kind, slug in items if kind in RECOMMENDED_KINDS}
+    return {
+        (kind, slug)
+        for kind, states in progress.progress_by_kind([user_id], wanted).items()
+        for (_user, slug), state in states.items()
+        if state.done
+    }
 
 
 def recommend_next(
