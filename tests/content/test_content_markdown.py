@@ -308,6 +308,7 @@ def test_only_this_module_imports_markdown_or_bleach():
 def test_line_breaks_between_chinese_characters_are_joined():
     from lms.content.markdown import render_markdown
 
-    html = render_markdown("执行力靠的是闭环管理，\n同样如此。\nPlan the\nday.\n\n```\n代码\n代码\n```")
+    source = "执行力靠的是闭环管理，\n同样如此。\nPlan the\nday.\n\n```\n代码\n代码\n```"
+    html = render_markdown(source)
     assert "<p>执行力靠的是闭环管理，同样如此。\nPlan the\nday.</p>" in html
     assert "<code>代码\n代码\n</code>" in html
