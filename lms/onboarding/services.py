@@ -721,6 +721,18 @@ def _split_slugs(slugs: Sequence[str]) -> tuple[set[str], set[str]]:
     return wanted, paths
 
 
+def _done_when(rows, wanted: set[str]) -> dict[tuple[int, str], ItemProgress]:
+    """Progress of (user, `<path>/<item>`) from rows of (user id, path, item, done at)."""
+    found = {}
+    for user_id, path_slug, item_id, done_at in rows:
+        slug = f"{path_slug}/{item_id}"
+        if slug in wanted:
+            found[(user_id, slug)] = ItemProgress(
+                started=True, done=True, done_at=done_at, last_activity_at=done_at
+            )
+    return found
+
+
 @provides("task")
 def task_progress_provider(
     user_ids: Sequence[int], slugs: Sequence[str]
@@ -734,14 +746,7 @@ def task_progress_provider(
             SignOff.undone_at.is_(None),
         )
     )
-    found = {}
-    for user_id, path_slug, item_id, signed_at in rows:
-        slug = f"{path_slug}/{item_id}"
-        if slug in wanted:
-            found[(user_id, slug)] = ItemProgress(
-                started=True, done=True, done_at=signed_at, last_activity_at=signed_at
-            )
-    return found
+    return _done_when(rows, wanted)
 
 
 @provides("checkin")
@@ -755,14 +760,7 @@ def checkin_progress_provider(
             CheckIn.user_id.in_(list(user_ids)), CheckIn.path_slug.in_(sorted(paths))
         )
     )
-    found = {}
-    for user_id, path_slug, item_id, held_at in rows:
-        slug = f"{path_slug}/{item_id}"
-        if slug in wanted:
-            found[(user_id, slug)] = ItemProgress(
-                started=True, done=True, done_at=held_at, last_activity_at=held_at
-            )
-    return found
+    return _done_when(rows, wanted)
 
 
 @register_target_source
