@@ -254,8 +254,19 @@ for _command in CONTENT_COMMANDS:
     lms_group.add_command(_command)
 
 
+class _ConsoleScript(FlaskGroup):
+    """`lms ...`: the commands of the `lms` group at the top level (Flask would also list the
+    group itself, as `lms lms ...`, since the app registers it for `flask lms ...`)."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return [name for name in super().list_commands(ctx) if name != lms_group.name]
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        return None if name == lms_group.name else super().get_command(ctx, name)
+
+
 def main() -> None:
-    cli = FlaskGroup(
+    cli = _ConsoleScript(
         name="lms",
         help=lms_group.help,
         create_app=_create_app_for_cli,
