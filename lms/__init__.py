@@ -53,7 +53,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 def _configure_database_url(app: Flask) -> None:
     url = app.config.get("SQLALCHEMY_DATABASE_URI")
     if not url:
-        Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+        Path(app.instance_path).mkdir(mode=0o700, parents=True, exist_ok=True)
         url = "sqlite:///" + str(Path(app.instance_path) / "lms.db")
     app.config["SQLALCHEMY_DATABASE_URI"] = settings.normalize_database_url(url)
 

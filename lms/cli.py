@@ -103,22 +103,32 @@ def create_user_command(
     click.echo(f"created {user.email} ({roles_text})")
 
 
+DEMO_PORT = 5000
+
+
 @lms_group.command("demo")
 @click.option("--serve", is_flag=True, help="Serve the demo on 127.0.0.1 afterwards.")
-@click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535))
+@click.option(
+    "--port",
+    default=None,
+    type=click.IntRange(1, 65535),
+    help="Serve the demo on this port (implies --serve; default 5000).",
+)
 @click.option(
     "--database",
     default=None,
     help="Database URL for the demo (default: a fresh SQLite file instance/demo.db).",
 )
-def demo_command(serve: bool, port: int, database: str | None) -> None:
+def demo_command(serve: bool, port: int | None, database: str | None) -> None:
     """Build a fresh demo company (and serve it)."""
+    serve = serve or port is not None
+    port = port or DEMO_PORT
     from lms import create_app
     from lms.demo import DEMO_PASSWORD, DEMO_PEOPLE, build_demo
 
     if database is None:
         instance = Path(current_app.instance_path)
-        instance.mkdir(parents=True, exist_ok=True)
+        instance.mkdir(mode=0o700, parents=True, exist_ok=True)
         db_file = instance / "demo.db"
         for suffix in ("", "-wal", "-shm"):
             Path(str(db_file) + suffix).unlink(missing_ok=True)
@@ -248,9 +258,10 @@ def i18n_check() -> None:
     click.echo("catalogues complete")
 
 
+from lms.backup.commands import COMMANDS as BACKUP_COMMANDS  # noqa: E402
 from lms.content.commands import COMMANDS as CONTENT_COMMANDS  # noqa: E402
 
-for _command in CONTENT_COMMANDS:
+for _command in (*CONTENT_COMMANDS, *BACKUP_COMMANDS):
     lms_group.add_command(_command)
 
 

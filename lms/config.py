@@ -245,7 +245,7 @@ def load_or_create_secret_key(instance_path: Path) -> str:
             return key
     except FileNotFoundError:
         pass
-    instance_path.mkdir(parents=True, exist_ok=True)
+    instance_path.mkdir(mode=0o700, parents=True, exist_ok=True)
     key = secrets.token_urlsafe(48)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w", encoding="ascii") as handle:

@@ -12,7 +12,9 @@ PostgreSQL: read-then-write code uses ``SELECT ... FOR UPDATE`` or atomic ``UPDA
 from __future__ import annotations
 
 import contextlib
+import os
 from collections.abc import Iterator
+from pathlib import Path
 
 from flask import has_request_context, request
 from sqlalchemy import Engine, event
@@ -31,10 +33,30 @@ def _begin_statement() -> str:
     return "BEGIN IMMEDIATE"
 
 
+def create_private_file(path: str | os.PathLike) -> None:
+    """Create `path` empty with mode 0600 unless it exists. SQLite gives a database's -wal and
+    -shm files the mode of the database file, so creating it first keeps all three private."""
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        pass
+
+
+def create_private_sqlite_file(engine: Engine) -> None:
+    """Before SQLite creates a database file with the process's umask (often world-readable),
+    create it readable by its owner only."""
+    database = engine.url.database
+    if database in (None, "", ":memory:") or database.startswith("file:"):
+        return
+    if Path(database).parent.is_dir():
+        create_private_file(database)
+
+
 def configure_engine(engine: Engine) -> None:
     """Install the connection and transaction hooks for the engine's dialect."""
     if not is_sqlite(engine):
         return
+    create_private_sqlite_file(engine)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record) -> None:

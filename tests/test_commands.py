@@ -2,6 +2,7 @@
 
 import os
 import socket
+import stat
 import subprocess
 import sys
 import time
@@ -68,6 +69,9 @@ def test_demo_builds_a_fresh_company_and_prints_the_accounts(env, tmp_path):
         assert email in result.stdout
     assert "change-me-now" in result.stdout
     assert (tmp_path / "instance" / "demo.db").exists()
+    for made in (tmp_path / "instance").iterdir():
+        expected = 0o700 if made.is_dir() else 0o600
+        assert stat.S_IMODE(made.stat().st_mode) == expected, made
     again = lms("demo", env=env)  # always fresh: a second run starts over
     assert again.returncode == 0, again.stderr[-2000:]
 
@@ -110,3 +114,31 @@ def test_serve_runs_gunicorn_and_answers_healthz(env):
         process.terminate()
         process.wait(timeout=20)
         process.stdout.close()
+
+
+@pytest.mark.parametrize(
+    ("args", "served_on"),
+    [
+        ([], None),
+        (["--serve"], 5000),
+        (["--port", "8080"], 8080),
+        (["--serve", "--port", "81"], 81),
+    ],
+)
+def test_demo_serves_when_asked_or_given_a_port(runner, monkeypatch, tmp_path, args, served_on):
+    import types
+
+    import lms.demo
+    import lms.serve
+
+    served: list[str] = []
+    monkeypatch.setenv("LMS_SECRET_KEY", TEST_SECRET)
+    monkeypatch.setenv("LMS_INSTANCE_PATH", str(tmp_path / "instance"))
+    monkeypatch.setattr(lms.demo, "build_demo", lambda: types.SimpleNamespace(log=[]))
+    monkeypatch.setattr(lms.serve, "run_gunicorn", lambda app, bind, **kw: served.append(bind))
+    database = f"sqlite:///{tmp_path / 'demo.db'}"
+
+    result = runner.invoke(args=["lms", "demo", "--database", database, *args])
+
+    assert result.exit_code == 0, result.output
+    assert served == ([f"127.0.0.1:{served_on}"] if served_on else [])

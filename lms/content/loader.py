@@ -128,6 +128,8 @@ class _TreeLoader:
 
     def run(self, roots: list[Path]) -> None:
         courses_dirs, scenario_dirs = self.discover(roots)
+        for located in (*courses_dirs, *scenario_dirs):
+            self.refuse_links(located)
         skills_files = [d for d in courses_dirs if (d.path / SKILLS_FILE).is_file()]
         if not skills_files:
             where = (
@@ -205,6 +207,22 @@ class _TreeLoader:
                     )
                 )
         return courses, scenarios
+
+    def refuse_links(self, located: _Located) -> None:
+        """Symbolic links inside a content tree are never followed (a link could point at any
+        file of the machine); each one is an error, as in an uploaded zip."""
+        for folder, dirs, files in os.walk(located.path, followlinks=False):
+            for name in sorted(dirs + files):
+                path = Path(folder) / name
+                if path.is_symlink():
+                    self.errors.append(
+                        ValidationError(
+                            located.show(path),
+                            None,
+                            "",
+                            "a symbolic link; links are not followed, copy the file instead",
+                        )
+                    )
 
     # --- files ----------------------------------------------------------------------------------
 
@@ -515,7 +533,9 @@ class _TreeLoader:
 
 def _files(folder: Path) -> list[Path]:
     try:
-        return sorted(child for child in folder.iterdir() if child.is_file())
+        return sorted(
+            child for child in folder.iterdir() if child.is_file() and not child.is_symlink()
+        )
     except OSError:
         return []
 

@@ -352,6 +352,26 @@ def test_an_unreadable_file(runner, db, content, monkeypatch):
     assert count(db, ContentItem) == 0
 
 
+@pytest.mark.parametrize(
+    "link",
+    ["courses/time-management/secret.md", "courses/elsewhere", "scenarios/linked.yaml"],
+)
+def test_symbolic_links_are_refused_and_never_read(runner, db, content, tmp_path, link):
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    secret = outside / "secret.txt"
+    secret.write_text("root-password-hash-line\n", encoding="utf-8")
+    target = outside if link.endswith("elsewhere") else secret
+    content.path(link).symlink_to(target)
+
+    result = lms_cli(runner, "import", content.root)
+
+    assert result.exit_code == 1
+    assert f"{link}: a symbolic link; links are not followed" in result.output
+    assert "root-password-hash-line" not in result.output
+    assert count(db, ContentItem) == 0
+
+
 def test_broken_yaml(runner, db, content):
     content.write(
         "courses/time-management/time-basics.quiz.yaml", "id: time-basics\ntitle: [oops\n"
