@@ -29,7 +29,8 @@ import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, time as clock, timedelta
+from datetime import date, datetime, timedelta
+from datetime import time as clock
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -92,9 +93,7 @@ class CompanyReport:
     seconds: dict[str, float] = field(default_factory=dict)
 
     def lines(self) -> list[str]:
-        counts = {
-            key: value for key, value in vars(self).items() if key != "seconds" and value
-        }
+        counts = {key: value for key, value in vars(self).items() if key != "seconds" and value}
         out = [", ".join(f"{value:,} {key.replace('_', ' ')}" for key, value in counts.items())]
         out += [f"{phase}: {seconds:.1f} s" for phase, seconds in self.seconds.items()]
         return out
@@ -135,7 +134,9 @@ def load_catalogue() -> Catalogue:
     quizzes = store.current_versions("quiz")
     scenarios = store.current_versions("scenario")
     lessons = store.current_versions("lesson")
-    courses = {slug: store.load(version) for slug, version in store.current_versions("course").items()}
+    courses = {
+        slug: store.load(version) for slug, version in store.current_versions("course").items()
+    }
     lessons_by_course: dict[str, list[ContentVersion]] = {}
     for version in lessons.values():
         lessons_by_course.setdefault(store.load(version).course_id, []).append(version)
@@ -362,17 +363,28 @@ def drill_run(
             choice = node.choices[index]
             step_points = {skill: float(value) for skill, value in choice.points.items()}
             steps.append(
-                {"node_id": node.id, "kind": "choice", "choice_index": index, "reply": None,
-                 "points": step_points, "created_at": moment}
+                {
+                    "node_id": node.id,
+                    "kind": "choice",
+                    "choice_index": index,
+                    "reply": None,
+                    "points": step_points,
+                    "created_at": moment,
+                }
             )
             for skill, value in step_points.items():
                 points[skill] = points.get(skill, 0.0) + value
             node = scenario.nodes[choice.next]
         else:  # open: a written reply, reviewed later by the manager
             steps.append(
-                {"node_id": node.id, "kind": "open", "choice_index": None,
-                 "reply": "I would ask what matters most to them before I answer.",
-                 "points": {}, "created_at": moment}
+                {
+                    "node_id": node.id,
+                    "kind": "open",
+                    "choice_index": None,
+                    "reply": "I would ask what matters most to them before I answer.",
+                    "points": {},
+                    "created_at": moment,
+                }
             )
             node = scenario.nodes[node.next]
     outcome = score_run(maxima, points, node.end or "fail", scenario.pass_score)
@@ -431,8 +443,12 @@ def hire_history(
         if activity.kind == "course":
             for version in activity.lesson_versions:
                 batch.completions.append(
-                    {"user_id": user_id, "lesson_item_id": version.item_id,
-                     "version_id": version.id, "completed_at": at}
+                    {
+                        "user_id": user_id,
+                        "lesson_item_id": version.item_id,
+                        "version_id": version.id,
+                        "completed_at": at,
+                    }
                 )
         elif activity.kind == "quiz":
             limit = activity.quiz.max_attempts or 3
@@ -457,15 +473,30 @@ def hire_history(
                     break
         elif activity.kind == "task":
             batch.signoffs.append(
-                {"user_id": user_id, "path_slug": catalogue.path.id, "item_id": activity.item_id,
-                 "signed_by_id": manager_id, "signed_at": at, "comment": "", "comment_html": "",
-                 "skills": {}}
+                {
+                    "user_id": user_id,
+                    "path_slug": catalogue.path.id,
+                    "item_id": activity.item_id,
+                    "signed_by_id": manager_id,
+                    "signed_at": at,
+                    "comment": "",
+                    "comment_html": "",
+                    "skills": {},
+                }
             )
         elif activity.kind == "checkin":
             batch.checkins.append(
-                {"user_id": user_id, "path_slug": catalogue.path.id, "item_id": activity.item_id,
-                 "held_by_id": manager_id, "held_at": at, "went_well": "", "went_badly": "",
-                 "notes": "", "notes_html": ""}
+                {
+                    "user_id": user_id,
+                    "path_slug": catalogue.path.id,
+                    "item_id": activity.item_id,
+                    "held_by_id": manager_id,
+                    "held_at": at,
+                    "went_well": "",
+                    "went_badly": "",
+                    "notes": "",
+                    "notes_html": "",
+                }
             )
     available = [d for d in catalogue.drills if d.due_day <= days_in + 2] or catalogue.drills
     while made < evidence_budget and available:
@@ -478,10 +509,17 @@ def hire_history(
         made += max(len(evidence), 1)
     for number in range(rng.randint(1, 4)):
         batch.notifications.append(
-            {"user_id": user_id, "kind": "item_due_soon", "link": "/onboarding",
-             "params": {"item": {"en": "Field task"}, "due": (on + timedelta(days=2)).isoformat()},
-             "created_at": _moment(start, days_in - number, rng, on),
-             "dedupe_key": f"bench:{user_id}:{number}"}
+            {
+                "user_id": user_id,
+                "kind": "item_due_soon",
+                "link": "/onboarding",
+                "params": {
+                    "item": {"en": "Field task"},
+                    "due": (on + timedelta(days=2)).isoformat(),
+                },
+                "created_at": _moment(start, days_in - number, rng, on),
+                "dedupe_key": f"bench:{user_id}:{number}",
+            }
         )
     return made
 
@@ -493,9 +531,17 @@ def _evidence_rows(
     user_id: int, values: dict[str, float], kind: str, slug: str, version_id: int, ref: str, at
 ) -> list[dict]:
     return [
-        {"user_id": user_id, "skill_id": skill, "value": value, "source_kind": kind,
-         "source_id": slug, "source_version_id": version_id, "source_ref": ref, "at": at,
-         "created_at": at}
+        {
+            "user_id": user_id,
+            "skill_id": skill,
+            "value": value,
+            "source_kind": kind,
+            "source_id": slug,
+            "source_version_id": version_id,
+            "source_ref": ref,
+            "at": at,
+            "created_at": at,
+        }
         for skill, value in values.items()
     ]
 
@@ -518,17 +564,30 @@ def write_batch(batch: Batch, slugs: dict[int, str], report: CompanyReport) -> N
         for attempt_id, (attempt, children, values) in zip(ids, batch.attempts, strict=True):
             for child in children:
                 answers.append(
-                    {"attempt_id": attempt_id, "question_id": child["question_id"],
-                     "selected": child["selected"], "saved_at": child["saved_at"]}
+                    {
+                        "attempt_id": attempt_id,
+                        "question_id": child["question_id"],
+                        "selected": child["selected"],
+                        "saved_at": child["saved_at"],
+                    }
                 )
                 results.append(
-                    {"attempt_id": attempt_id, "question_id": child["question_id"],
-                     "position": child["position"], "selected": child["selected"],
-                     "score": child["score"]}
+                    {
+                        "attempt_id": attempt_id,
+                        "question_id": child["question_id"],
+                        "position": child["position"],
+                        "selected": child["selected"],
+                        "score": child["score"],
+                    }
                 )
             evidence += _evidence_rows(
-                attempt["user_id"], values, "quiz", slugs[attempt["item_id"]],
-                attempt["version_id"], f"attempt:{attempt_id}", attempt["submitted_at"],
+                attempt["user_id"],
+                values,
+                "quiz",
+                slugs[attempt["item_id"]],
+                attempt["version_id"],
+                f"attempt:{attempt_id}",
+                attempt["submitted_at"],
             )
         _insert(QuizAnswer, answers)
         _insert(QuizQuestionResult, results)
@@ -539,8 +598,13 @@ def write_batch(batch: Batch, slugs: dict[int, str], report: CompanyReport) -> N
         for run_id, (run, run_steps, values) in zip(ids, batch.runs, strict=True):
             steps += [{**step, "run_id": run_id} for step in run_steps]
             evidence += _evidence_rows(
-                run["user_id"], values, "scenario", slugs[run["item_id"]], run["version_id"],
-                f"run:{run_id}", run["finished_at"],
+                run["user_id"],
+                values,
+                "scenario",
+                slugs[run["item_id"]],
+                run["version_id"],
+                f"run:{run_id}",
+                run["finished_at"],
             )
         _insert(ScenarioStep, steps)
         report.runs += len(ids)
@@ -590,8 +654,14 @@ def make_company(
             number = first + offset
             rng = random.Random(f"{spec.seed}:{number}:history")
             hire_history(
-                batch, catalogue, user_id, managers[number % spec.teams], starts[user_id], on,
-                rng, budget,
+                batch,
+                catalogue,
+                user_id,
+                managers[number % spec.teams],
+                starts[user_id],
+                on,
+                rng,
+                budget,
             )
         write_batch(batch, slugs, report)
         db.session.commit()
