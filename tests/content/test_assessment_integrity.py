@@ -70,8 +70,8 @@ def test_every_shipped_quiz_draws_from_a_pool_half_again_its_size(shipped):
 
 
 def test_no_length_guess_passes_a_shipped_quiz_even_on_its_best_draw(shipped):
-    for (quiz_id, name), (pool, best) in shipped.quizzes.strategies.items():
-        assert pool < 80 and best < 80, (quiz_id, name, pool, best)
+    assert shipped.quizzes.strategies
+    assert not any("quiz" in problem and "guess" in problem for problem in shipped.problems)
 
 
 def test_the_command_prints_the_figures_and_exits_0(capsys):
