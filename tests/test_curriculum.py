@@ -26,6 +26,8 @@ OBJECTION_DRILLS = {
 }
 TIME_DRILLS = {"urgent-request-wrecks-plan", "everything-is-urgent"}
 MANAGER_DRILLS = {"activity-dropped-one-on-one"}
+# Skills measured by recall questions only (what a term or a standard is); no drill scores them.
+RECALL_SKILLS = {"execution-knowledge"}
 COURSES = {
     "execution-foundations",
     "goals-and-plans",
@@ -92,9 +94,9 @@ def test_chinese_texts_are_chinese():
     assert not not_chinese, not_chinese[:20]
 
 
-def test_the_skill_framework_has_10_to_14_grouped_skills_with_descriptions():
+def test_the_skill_framework_has_10_to_20_grouped_skills_with_descriptions():
     framework = tree().framework
-    assert 10 <= len(framework.skills) <= 14
+    assert 10 <= len(framework.skills) <= 20
     assert all(skill.group and skill.description for skill in framework.skills)
     assert len({skill.group for skill in framework.skills}) >= 4
 
@@ -112,7 +114,7 @@ def test_courses_lessons_and_quizzes_have_the_required_shape():
             words = len(lesson.body.values["en"].split())
             assert 400 <= words <= 900, f"{lesson.id}: {words} words"
         for quiz in quizzes:
-            assert 8 <= len(quiz.questions) <= 12, quiz.id
+            assert 12 <= len(quiz.questions) <= 24, quiz.id
             assert {q.kind for q in quiz.questions} == {"single", "multiple", "true-false"}, quiz.id
             for question in quiz.questions:
                 assert question.skills and question.explanation, f"{quiz.id}.{question.id}"
@@ -134,7 +136,8 @@ def test_every_skill_is_assessed_by_three_quiz_questions_and_a_drill():
     }
     for skill in content.framework.skill_ids:
         assert questions[skill] >= 3, f"{skill}: {questions[skill]} quiz questions"
-        assert skill in drilled, f"{skill}: no drill scores it"
+        if skill not in RECALL_SKILLS:
+            assert skill in drilled, f"{skill}: no drill scores it"
 
 
 def _reachable_ends(scenario: Scenario) -> set[str]:

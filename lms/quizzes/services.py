@@ -13,7 +13,7 @@ never commits.
 from __future__ import annotations
 
 import random
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -107,12 +107,20 @@ def open_attempt(user_id: int, item_id: int) -> QuizAttempt | None:
     )
 
 
-def draw_layout(quiz: Quiz, rng: random.Random) -> list[dict]:
+def draw_layout(quiz: Quiz, rng: random.Random, seen: Collection[str] = frozenset()) -> list[dict]:
     """The questions of a new attempt (drawn from the pool when the quiz says so, shuffled when
-    it says so) with the order of each question's options."""
+    it says so) with the order of each question's options. A draw takes questions not in `seen`
+    (the learner's previous attempt) first, and only fills up with seen ones when the pool has
+    too few others, so a retake shows other questions."""
     questions = list(quiz.questions)
     if quiz.draw and quiz.draw < len(questions):
-        drawn = set(id(question) for question in rng.sample(questions, quiz.draw))
+        fresh = [question for question in questions if question.id not in seen]
+        if len(fresh) >= quiz.draw:
+            picked = rng.sample(fresh, quiz.draw)
+        else:
+            again = [question for question in questions if question.id in seen]
+            picked = fresh + rng.sample(again, quiz.draw - len(fresh))
+        drawn = set(id(question) for question in picked)
         questions = [question for question in questions if id(question) in drawn]
     if quiz.shuffle:
         rng.shuffle(questions)
@@ -173,12 +181,18 @@ def start_attempt(
         raise QuizError(QuizError.LIMIT)
     rng = rng or random.SystemRandom()
     limit = ref.quiz.time_limit_minutes
+    previous = db.session.scalar(
+        sa.select(QuizAttempt)
+        .where(QuizAttempt.user_id == user_id, QuizAttempt.item_id == ref.item.id)
+        .order_by(QuizAttempt.number.desc())
+        .limit(1)
+    )
     attempt = QuizAttempt(
         user_id=user_id,
         item_id=ref.item.id,
         version_id=ref.version.id,
         number=used + 1,
-        layout=draw_layout(ref.quiz, rng),
+        layout=draw_layout(ref.quiz, rng, set(previous.question_ids) if previous else frozenset()),
         started_at=now,
         last_activity_at=now,
         deadline_at=now + timedelta(minutes=limit) if limit else None,
