@@ -60,14 +60,14 @@ DETAILS = {
     "path": _l("Path"),
     "version": _l("Version"),
     "start": _l("Start date"),
-    "replaced": _l("Replaces enrollment"),
+    "replaced": _l("Replaces enrollment record"),
     "from_version": _l("From version"),
     "to_version": _l("To version"),
     "item": _l("Item"),
-    "signoff": _l("Sign-off"),
+    "signoff": _l("Sign-off record"),
     "skills": _l("Skill ratings"),
-    "checkin": _l("Check-in"),
-    "goals": _l("Goals"),
+    "checkin": _l("Check-in record"),
+    "goals": _l("Goals set"),
     "ip": _l("IP address"),
 }
 
@@ -113,31 +113,58 @@ def action_choices(actions: Iterable[str]) -> list[tuple[str, str]]:
     return sorted(((code, action_label(code)) for code in actions), key=lambda pair: pair[1])
 
 
+@dataclass
+class _Names:
+    """Content titles for the events of one page, looked up once."""
+
+    skills: dict[str, str]
+    paths: dict[str, Any]
+    locale: str
+
+    def path(self, slug: Any) -> str:
+        path = self.paths.get(slug)
+        return path.title.get(self.locale, path.language) if path is not None else _plain(slug)
+
+    def item(self, slug: Any, item_id: Any) -> str:
+        from lms.onboarding.services import find_item
+
+        path = self.paths.get(slug)
+        found = find_item(path, item_id) if path is not None else None
+        if found is None or found[1].title is None:
+            return _plain(item_id)
+        return found[1].title.get(self.locale, path.language)
+
+
 def audit_rows(events: Sequence[AuditEvent]) -> list[AuditRow]:
-    """The events with their actions and details worded for people; one query for skill names."""
-    skill_names = _skill_names(events)
+    """The events with their actions and details worded for people; skill and path names are
+    looked up once for the whole page."""
+    from lms.i18n import content_locale
+
+    names = _Names(_skill_names(events), _paths(events), content_locale())
     return [
         AuditRow(
             event=event,
             action=action_label(event.action),
-            details=_details(event, skill_names),
+            details=_details(event, names),
         )
         for event in events
     ]
 
 
-def _details(event: AuditEvent, skill_names: dict[str, str]) -> list[tuple[str, str]]:
+def _details(event: AuditEvent, names: _Names) -> list[tuple[str, str]]:
     rows = []
-    for key, value in (event.details or {}).items():
+    details = event.details or {}
+    for key, value in details.items():
         if value is None or value == "":
             continue
         label = DETAILS.get(key)
-        rows.append(
-            (
-                str(label) if label is not None else key.replace("_", " "),
-                _value(event.action, key, value, skill_names),
-            )
-        )
+        if key == "path":
+            shown = names.path(value)
+        elif key == "item" and "path" in details:
+            shown = names.item(details["path"], value)
+        else:
+            shown = _value(event.action, key, value, names.skills)
+        rows.append((str(label) if label is not None else key.replace("_", " "), shown))
     if event.ip_address:
         rows.append((str(DETAILS["ip"]), event.ip_address))
     return rows
@@ -232,6 +259,14 @@ def _datetime(value: Any) -> str:
         return format_datetime(datetime.fromisoformat(str(value)), "short")
     except ValueError:
         return str(value)
+
+
+def _paths(events: Sequence[AuditEvent]) -> dict[str, Any]:
+    if not any("path" in (event.details or {}) for event in events):
+        return {}
+    from lms.onboarding.services import live_paths
+
+    return live_paths()
 
 
 def _skill_names(events: Sequence[AuditEvent]) -> dict[str, str]:

@@ -95,3 +95,21 @@ def test_the_audit_page_in_chinese(client, db, events):
         assert raw not in table, raw
     home = client.get("/admin").get_data(as_text=True)
     assert "修改角色" in home and "user.roles_changed" not in home
+
+
+def test_paths_and_items_are_shown_by_their_titles(client, db, make_user):
+    from lms.onboarding.services import enroll, sign_off
+    from tests.onboarding.paths import publish_path
+
+    admin = make_user(roles={Role.ADMIN}, locale="zh_CN")
+    manager = make_user(roles={Role.MANAGER})
+    hire = make_user(manager=manager)
+    publish_path()
+    enroll(hire, "rep", actor=manager)
+    sign_off(hire, "crm", actor=manager, ratings={"goal-setting": "meets"})
+    db.session.commit()
+    login_as(client, admin)
+    table = client.get("/admin/audit").get_data(as_text=True).split("<table")[1]
+    assert "<b>入职路径</b> 新销售" in table and "<b>事项</b> Log calls the same day" in table
+    assert "<b>技能评价</b> 目标设定 80%" in table
+    assert "<b>入职路径</b> rep" not in table
