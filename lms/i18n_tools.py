@@ -183,7 +183,7 @@ def _lenient_placeholders(text: str) -> list[str]:
     ]
 
 
-def _formats(source: str, translation: str, placeholders: list[str]) -> str | None:
+def _formats(translation: str, placeholders: list[str]) -> str | None:
     """Format `translation` as gettext would, with sample values for the source's placeholders;
     the error, if any."""
     samples = {p.split(":")[0]: _SAMPLES.get(p.split(":")[1], 1) for p in placeholders}
@@ -239,7 +239,7 @@ def placeholder_problems(message, num_plurals: int) -> list[str]:
                 f"the source has {', '.join(expected) or 'none'}"
             )
             continue
-        error = _formats(source, string, expected)
+        error = _formats(string, expected)
         if error:
             problems.append(f"{string!r} does not format: {error}")
     return problems
