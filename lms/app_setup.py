@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 import logging
 
-from flask import Flask, g, jsonify, render_template, request
+from flask import Flask, abort, g, jsonify, render_template, request
 from flask_babel import format_date, format_datetime, format_decimal, format_percent
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
@@ -95,6 +95,27 @@ def register_proxy(app: Flask) -> None:
     if app.config.get("BEHIND_HTTPS_PROXY"):
         count = app.config.get("PROXY_COUNT", 1)
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
+
+
+def register_form_limits(app: Flask) -> None:
+    """Every form over the form memory limit (`request.max_form_memory_size`, which a blueprint
+    may raise for its own requests) gets our 413, whatever the form parser does: Werkzeug 3.1.9
+    stopped applying that limit to url-encoded bodies, earlier releases refused them. Runs
+    before anything reads the form (the CSRF check); registered before the blueprints, whose
+    own limit hooks go first."""
+
+    def limit_urlencoded_forms() -> None:
+        if request.mimetype != "application/x-www-form-urlencoded":
+            return
+        limit = request.max_form_memory_size
+        if limit is None:
+            return
+        if (request.content_length or 0) > limit:
+            abort(413)
+        current = request.max_content_length
+        request.max_content_length = limit if current is None else min(current, limit)
+
+    app.before_request_funcs.setdefault(None, []).insert(0, limit_urlencoded_forms)
 
 
 def register_blueprints(app: Flask) -> None:

@@ -249,7 +249,8 @@ def i18n_compile(package: str | None) -> None:
 
 @i18n_group.command("check")
 def i18n_check() -> None:
-    """Fail when a catalogue misses a message, has a fuzzy one, or is not compiled."""
+    """Fail when a catalogue misses a message, has a fuzzy one, a translation whose placeholders
+    differ from its source, or does not compile."""
     from lms.i18n_tools import catalogue_problems
 
     problems = catalogue_problems()

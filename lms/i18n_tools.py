@@ -6,6 +6,7 @@ folder; the shared catalogue `lms/translations` takes the rest."""
 
 from __future__ import annotations
 
+import gettext
 import io
 import re
 from collections.abc import Iterator
@@ -14,7 +15,7 @@ from pathlib import Path
 from babel.messages.catalog import Catalog
 from babel.messages.extract import extract_from_file
 from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po, write_po
+from babel.messages.pofile import PoFileError, read_po, write_po
 
 from lms.i18n import PACKAGE_DIR, UI_LOCALES, catalogue_dirs
 
@@ -144,8 +145,119 @@ def _untranslated_copy(message) -> bool:
     return string == source and re.search(r"[A-Za-z]{2}", words) is not None
 
 
+# --- placeholders -------------------------------------------------------------------------------
+#
+# gettext formats a message with `%` when it is given variables (`_("Hi %(name)s", name=...)`);
+# Jinja's `{{ _("...") }}` (Flask-Babel installs the new-style gettext) formats every message of
+# a template, variables or not, so a lone `%` there must be written `%%`. A translation must take
+# the same variables as its source, or the page fails on that language only.
+
+_PRINTF = re.compile(
+    r"%(?:\((?P<name>[^()]*)\))?[-#0 +]*(?:\*|\d+)?(?:\.(?:\*|\d+))?[hlL]?"
+    r"(?P<conversion>[diouxXeEfFgGcrsa%])"
+)
+_BRACES = re.compile(r"\{(\w*)\}")
+_SAMPLES = {"c": "x", "s": "x", "r": "x", "a": "x"}  # other conversions take a number
+
+
+def printf_placeholders(text: str) -> list[str]:
+    """The %-placeholders of `text` in order (`%(name)s` as "name:s", `%d` as ":d"), without
+    `%%`; raises ValueError at a `%` that starts no placeholder (a bare `%`)."""
+    found: list[str] = []
+    position = text.find("%")
+    while position >= 0:
+        match = _PRINTF.match(text, position)
+        if match is None or (match["conversion"] == "%" and match.end() - position != 2):
+            raise ValueError(f"a bare % in {text!r} (write %% for a percent sign)")
+        if match["conversion"] != "%":
+            found.append(f"{match['name'] or ''}:{match['conversion']}")
+        position = text.find("%", match.end())
+    return found
+
+
+def _lenient_placeholders(text: str) -> list[str]:
+    return [
+        f"{m['name'] or ''}:{m['conversion']}"
+        for m in _PRINTF.finditer(text.replace("%%", ""))
+        if m["conversion"] != "%"
+    ]
+
+
+def _formats(translation: str, placeholders: list[str]) -> str | None:
+    """Format `translation` as gettext would, with sample values for the source's placeholders;
+    the error, if any."""
+    samples = {p.split(":")[0]: _SAMPLES.get(p.split(":")[1], 1) for p in placeholders}
+    try:
+        if any(p.startswith(":") for p in placeholders):
+            translation % tuple(_SAMPLES.get(p[1:], 1) for p in placeholders)
+        else:
+            translation % samples
+    except (ValueError, TypeError, KeyError) as error:
+        return f"{type(error).__name__}: {error}"
+    return None
+
+
+def is_formatted(message) -> bool:
+    """Whether gettext will apply `%` to the message: always in a template, and in Python code
+    when the source has placeholders (Babel's python-format flag)."""
+    in_template = any(Path(file).suffix in (".html", ".txt") for file, _ in message.locations)
+    return in_template or message.python_format
+
+
+def placeholder_problems(message, num_plurals: int) -> list[str]:
+    """How the translation of `message` differs from its source in placeholders, or fails to
+    format as gettext would format it; an empty list when it is sound."""
+    sources = list(message.id) if isinstance(message.id, tuple | list) else [message.id]
+    strings = list(message.string) if isinstance(message.string, tuple | list) else [message.string]
+    formatted = is_formatted(message)
+    problems: list[str] = []
+    for index, string in enumerate(strings):
+        if not string:
+            continue
+        # the first form goes with the singular when the language has several forms
+        source = sources[0] if index == 0 and num_plurals > 1 else sources[-1]
+        if _BRACES.findall(source) != _BRACES.findall(string):
+            problems.append(f"{{fields}} differ from the source in {string!r}")
+        if not formatted:
+            if _lenient_placeholders(source) != _lenient_placeholders(string):
+                problems.append(f"placeholders differ from the source in {string!r}")
+            continue
+        try:
+            expected = printf_placeholders(source)
+        except ValueError as error:
+            problems.append(f"the source has {error}")
+            continue
+        try:
+            got = printf_placeholders(string)
+        except ValueError as error:
+            problems.append(str(error))
+            continue
+        named = [p for p in expected if not p.startswith(":")]
+        if (sorted(got) if named else got) != (sorted(expected) if named else expected):
+            problems.append(
+                f"placeholders {', '.join(got) or 'none'} in {string!r}, "
+                f"the source has {', '.join(expected) or 'none'}"
+            )
+            continue
+        error = _formats(string, expected)
+        if error:
+            problems.append(f"{string!r} does not format: {error}")
+    return problems
+
+
+def _compile_problem(path: Path, locale: str) -> str | None:
+    """Whether the catalogue reads strictly and compiles to a .mo that gettext loads."""
+    try:
+        with path.open("rb") as handle:
+            catalog = read_po(handle, locale=locale, domain=DOMAIN, abort_invalid=True)
+        gettext.GNUTranslations(io.BytesIO(_compiled(catalog)))
+    except (PoFileError, OSError, ValueError, UnicodeError) as error:
+        return f"does not compile: {error}"
+    return None
+
+
 def catalogue_problems() -> list[str]:
-    """Every missing, empty, fuzzy or uncompiled translation, one line each."""
+    """Every missing, empty, fuzzy, uncompiled or unsound translation, one line each."""
     problems: list[str] = []
     for owner, sources in sources_by_catalogue().items():
         template = extract(sources)
@@ -169,6 +281,13 @@ def catalogue_problems() -> list[str]:
                     problems.append(f"{name}: empty translation for {message.id!r}")
                 elif locale != "en" and _untranslated_copy(found):
                     problems.append(f"{name}: the English text was copied for {message.id!r}")
+            for message in catalog:
+                if message.id and _translated(message) and not message.fuzzy:
+                    for problem in placeholder_problems(message, catalog.num_plurals):
+                        problems.append(f"{name}: {problem} (for {message.id!r})")
+            broken = _compile_problem(path, locale)
+            if broken:
+                problems.append(f"{name}: {broken}")
             mo = path.with_suffix(".mo")
             if not mo.exists() or mo.read_bytes() != _compiled(catalog):
                 problems.append(f"{name}: not compiled (run `lms i18n compile`)")

@@ -1,8 +1,11 @@
 from datetime import date
 
+import pytest
+from babel.messages.catalog import Message
 from flask_babel import force_locale, format_date, format_decimal
 
-from lms.i18n_tools import catalogue_problems
+from lms import i18n_tools
+from lms.i18n_tools import catalogue_problems, placeholder_problems, printf_placeholders
 from tests.helpers import login_as
 
 
@@ -56,3 +59,91 @@ def test_error_pages_in_both_languages(client):
     assert "Page not found" in client.get("/nope").get_data(as_text=True)
     page = client.get("/nope", headers={"Accept-Language": "zh-CN"})
     assert page.status_code == 404 and "页面不存在" in page.get_data(as_text=True)
+
+
+# --- placeholders: a translation takes the same variables as its source --------------------------
+
+TEMPLATE = [("lms/x/templates/x/page.html", 3)]
+CODE = [("lms/x/views.py", 7)]
+
+
+def problems_of(source, translation, locations=TEMPLATE, num_plurals=1):
+    return placeholder_problems(Message(source, translation, locations=locations), num_plurals)
+
+
+def test_printf_placeholders():
+    assert printf_placeholders("%(low)d–%(high)d%%: %(count)d") == ["low:d", "high:d", "count:d"]
+    assert printf_placeholders("%s of %5.1f, 100%%") == [":s", ":f"]
+    with pytest.raises(ValueError, match="bare %"):
+        printf_placeholders("每档 10%")
+
+
+@pytest.mark.parametrize(
+    ("source", "translation"),
+    [
+        ("Hello %(name)s", "你好，%(name)s"),
+        ("%(count)d of %(total)d", "共 %(total)d 个中的 %(count)d 个"),  # named: any order
+        ("%s of %s", "%s / %s"),
+        ("Done: 100%%", "完成：100%%"),
+        ("in steps of 10 percent", "每档 10 个百分点"),
+        ("Hi {name}", "你好 {name}"),
+    ],
+)
+def test_sound_translations(source, translation):
+    assert problems_of(source, translation) == []
+
+
+@pytest.mark.parametrize(
+    ("source", "translation", "problem"),
+    [
+        ("in steps of 10 percent", "每档 10%", "a bare %"),  # the drill analytics 500
+        ("%(low)d%%", "%(low)d%", "a bare %"),
+        ("Hello %(name)s", "你好", "placeholders none"),
+        ("Hello %(name)s", "你好 %(nam)s", "placeholders nam:s"),
+        ("Hello %(name)s", "你好 %(name)s %(extra)s", "extra:s"),
+        ("%(num)d left", "还剩 %(num)s 个", "num:s"),
+        ("%s of %s", "%s", "placeholders :s in"),
+        ("Hi {name}", "你好 {nom}", "{fields} differ"),
+    ],
+)
+def test_unsound_translations_are_named(source, translation, problem):
+    problems = problems_of(source, translation)
+    assert len(problems) == 1 and problem in problems[0], problems
+
+
+def test_a_bare_percent_in_a_template_source_is_named():
+    assert "the source has a bare %" in problems_of("Save 10%", "节省 10%")[0]
+
+
+def test_code_without_variables_is_not_formatted():
+    """`_("... calls, %).")` in Python code is shown as it is: a `%` there is no placeholder."""
+    assert problems_of("(e.g. calls, %)", "（例如 电话、%）", CODE) == []
+    assert problems_of("(e.g. calls, %)", "（例如 %(x)s）", CODE) != []
+    assert "a bare %" in problems_of("%(n)d calls", "%(n)d 个 %", CODE)[0]
+
+
+def test_plural_forms_match_their_source():
+    message = Message(
+        ("%(num)d problem", "%(num)d problems"), ("%(num)d 个问题",), locations=TEMPLATE
+    )
+    assert placeholder_problems(message, 1) == []
+    message.string = ("%(num)d 个问题 %",)
+    assert "a bare %" in placeholder_problems(message, 1)[0]
+    english = Message(("One result", "%(num)d results"), ("One result", "%(num)d results"))
+    english.locations = TEMPLATE
+    assert placeholder_problems(english, 2) == []
+
+
+def test_the_check_reports_a_broken_catalogue(tmp_path):
+    broken = tmp_path / "messages.po"
+    broken.write_text('msgid "a"\nmsgstr "b"\n\nmsgid "c"\n', encoding="utf-8")
+    assert "does not compile" in i18n_tools._compile_problem(broken, "zh_CN")
+    sound = tmp_path / "sound.po"
+    sound.write_text('msgid "a"\nmsgstr "b"\n', encoding="utf-8")
+    assert i18n_tools._compile_problem(sound, "zh_CN") is None
+
+
+def test_the_cli_check_names_the_problem(runner, monkeypatch):
+    monkeypatch.setattr(i18n_tools, "catalogue_problems", lambda: ["x.po: a bare % in 'y'"])
+    result = runner.invoke(args=["lms", "i18n", "check"])
+    assert result.exit_code == 1 and "x.po: a bare % in 'y'" in result.output

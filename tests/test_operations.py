@@ -130,4 +130,6 @@ def test_create_user_command_errors_are_one_readable_line(runner):
             "boss",
         ]
     )
-    assert result.exit_code == 2 and "Invalid value for '--role'" in result.output
+    assert result.exit_code == 2, result.output
+    assert "boss" in result.output and "Traceback" not in result.output
+    assert all(role in result.output for role in ("trainer", "manager", "admin"))

@@ -52,10 +52,14 @@ FORM_TOO_LARGE = _l(
 @bp.record_once
 def _allow_large_forms(state) -> None:
     """Editor forms carry whole lessons: read up to MAX_FORM_BYTES for this blueprint's
-    requests, before anything (the CSRF check) parses the form."""
+    requests, before anything (the CSRF check) parses the form. A larger request is refused
+    with our 413 here, whatever the form parser's own limits for its encoding are."""
 
     def raise_form_limit() -> None:
         if request.blueprint == bp.name:
+            if (request.content_length or 0) > MAX_FORM_BYTES:
+                abort(413)
+            request.max_content_length = MAX_FORM_BYTES
             request.max_form_memory_size = MAX_FORM_BYTES
 
     state.app.before_request_funcs.setdefault(None, []).insert(0, raise_form_limit)

@@ -58,6 +58,8 @@ class ContentFileError(Exception):
         super().__init__(message)
         self.message = message
         self.line = line
+        #: True when the YAML parser refused the text (not one of our own checks).
+        self.from_parser = False
 
 
 def read_text(path: Path) -> str:
@@ -362,8 +364,22 @@ else:  # pragma: no cover - depends on how PyYAML was built
 
 
 def parse_yaml(text: str, line_offset: int = 0, loader: type | None = None) -> YamlDocument:
-    """Parse one YAML document. Never raises anything but :class:`ContentFileError`."""
+    """Parse one YAML document. Never raises anything but :class:`ContentFileError`.
+
+    The limits and their messages are ours, whatever the parser's own limits are: libyaml may
+    refuse a document before our checks see it (it scans up to 1,024 characters ahead, and newer
+    releases stop at their own nesting depth, in their own words), so a document that libyaml
+    refuses is read again with the pure-Python parser, which reaches our checks first."""
     cls = loader or DEFAULT_LOADER
+    try:
+        return _parse_yaml(text, line_offset, cls)
+    except ContentFileError as error:
+        if cls is MarkedSafeLoader or not error.from_parser:
+            raise
+    return _parse_yaml(text, line_offset, MarkedSafeLoader)
+
+
+def _parse_yaml(text: str, line_offset: int, cls: type) -> YamlDocument:
     try:
         instance = cls(text)
     except Exception as exc:  # pragma: no cover - defensive
@@ -376,7 +392,9 @@ def parse_yaml(text: str, line_offset: int = 0, loader: type | None = None) -> Y
         mark = exc.problem_mark or exc.context_mark
         line = None if mark is None else mark.line + 1 + line_offset
         parts = [part for part in (exc.context, exc.problem) if part]
-        raise ContentFileError("invalid YAML: " + ", ".join(parts), line) from None
+        error = ContentFileError("invalid YAML: " + ", ".join(parts), line)
+        error.from_parser = True
+        raise error from None
     except yaml.reader.ReaderError as exc:
         # the position is in characters (Python reader) or bytes (libyaml): find the character
         line = None

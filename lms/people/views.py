@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm import joinedload
 
+from lms.audit.display import action_choices, audit_rows
 from lms.audit.models import AuditEvent
 from lms.auth.permissions import Permission, permission_required
 from lms.extensions import db
@@ -49,7 +50,7 @@ def admin_home():
         total=counts[0],
         active=counts[1],
         role_counts=role_counts,
-        recent=recent,
+        events=audit_rows(recent),
     )
 
 
@@ -239,4 +240,10 @@ def audit_log():
     actions = db.session.scalars(
         sa.select(AuditEvent.action).distinct().order_by(AuditEvent.action)
     ).all()
-    return render_template("people/audit.html", page=page, action=action, actions=actions)
+    return render_template(
+        "people/audit.html",
+        page=page,
+        events=audit_rows(page.items),
+        action=action,
+        actions=action_choices(actions),
+    )

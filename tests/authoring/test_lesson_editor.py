@@ -6,6 +6,7 @@ import json
 
 import pytest
 import sqlalchemy as sa
+from werkzeug.test import encode_multipart
 
 from lms.authoring.models import ContentDraft
 from lms.content import store
@@ -352,11 +353,27 @@ def test_a_5_mb_body_gets_an_error_and_the_text_comes_back(author, db, content):
     assert drafts(db) == []
 
 
-def test_a_form_larger_than_16_mib_is_refused_clearly(author, content):
-    response = author.post(EDIT, data=lesson_form(body_en="x" * (17 * 1024 * 1024)))
+@pytest.mark.parametrize("multipart", [False, True], ids=["urlencoded", "multipart"])
+def test_a_form_larger_than_16_mib_is_refused_clearly(author, content, multipart):
+    """Our 413 and our message, whichever encoding and whatever the form parser's own limits."""
+    form = lesson_form(body_en="x" * (17 * 1024 * 1024))
+    if multipart:
+        boundary, body = encode_multipart(form)
+        response = author.post(
+            EDIT, data=body, content_type=f"multipart/form-data; boundary={boundary}"
+        )
+    else:
+        response = author.post(EDIT, data=form)
     assert response.status_code == 413
-    assert "larger than 16 MiB" in response.get_data(as_text=True)
+    page = response.get_data(as_text=True)
+    assert "The form is larger than 16 MiB and was not read. Nothing was saved" in page
     assert version().number == 1
+
+
+def test_a_preview_larger_than_16_mib_gets_our_json_answer(author, content):
+    response = author.post("/author/preview", data={"markdown": "x" * (17 * 1024 * 1024)})
+    assert response.status_code == 413
+    assert response.get_json()["error"].startswith("The form is larger than 16 MiB")
 
 
 @pytest.mark.parametrize("character", ["\x00", "\x07", "\x1b", "\x7f"])

@@ -9,6 +9,7 @@ import pytest
 from lms.content import MAX_ALIASES, MAX_FILE_BYTES
 from lms.content.yamlsafe import (
     DEFAULT_LOADER,
+    MAX_DEPTH,
     ContentFileError,
     MarkedSafeLoader,
     parse_yaml,
@@ -174,9 +175,43 @@ def test_two_documents_are_refused(ws, expect):
     expect(ws.load(), SCENARIO, "", "more than one YAML document")
 
 
+DEEPLY_NESTED = f"the document is nested too deeply (limit {MAX_DEPTH})"
+
+
 def test_deep_nesting_is_refused(ws, expect):
     ws.write(SCENARIO, "x: " + "[" * 100_000 + "]" * 100_000 + "\n")
-    expect(ws.load(), SCENARIO, "", "nested too deeply", line=1)
+    expect(ws.load(), SCENARIO, "", DEEPLY_NESTED, line=1)
+
+
+def _block_nesting(depth: int) -> str:
+    return "".join(" " * level + f"k{level}:\n" for level in range(depth)) + " " * depth + "v\n"
+
+
+@pytest.mark.parametrize("loader", [None, MarkedSafeLoader, DEFAULT_LOADER])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "x: " + "[" * (MAX_DEPTH + 1) + "]" * (MAX_DEPTH + 1),
+        "x: " + "[" * 1_100 + "]" * 1_100,  # deeper than libyaml's own limit (1,000)
+        "x: " + "{a: " * 5_000 + "}" * 5_000,
+        _block_nesting(MAX_DEPTH + 1),
+        _block_nesting(1_100),
+    ],
+    ids=["flow-65", "flow-1100", "mappings-5000", "block-65", "block-1100"],
+)
+def test_nesting_is_refused_in_our_words_whatever_the_parser(loader, text):
+    """The parser's own limits (and their wording) never reach the author."""
+    with pytest.raises(ContentFileError) as caught:
+        parse_yaml(text, loader=loader)
+    assert caught.value.message == DEEPLY_NESTED
+
+
+def test_nesting_up_to_the_limit_is_read():
+    lists = MAX_DEPTH - 1  # inside the top-level mapping
+    data = parse_yaml("x: " + "[" * lists + "1" + "]" * lists).data["x"]
+    for _ in range(lists - 1):
+        data = data[0]
+    assert data == [1]
 
 
 def test_empty_file(ws, expect):

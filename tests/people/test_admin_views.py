@@ -148,7 +148,8 @@ def test_audit_log_lists_events_and_filters(client, db, make_user):
     rep = make_user("rep@example.com")
     client.post(f"/admin/users/{rep.id}/active", data={"active": "0"})
     page = client.get("/admin/audit?action=user.deactivated").get_data(as_text=True)
-    assert "user.deactivated" in page and "rep@example.com" in page
+    assert "Account deactivated" in page and "rep@example.com" in page
+    assert '<option value="user.deactivated" selected>Account deactivated</option>' in page
 
 
 def test_unknown_user_is_404(client, make_user):

@@ -90,6 +90,15 @@ def test_the_page_shows_it_with_bounded_queries(db, client, make_user, lab, quer
     assert 'class="histogram"' in page and "15 (100%)" in page
 
 
+def test_the_page_in_chinese(client, make_user, history):
+    """A translated label once held a bare `%`, and the page answered 500 in Chinese only."""
+    login_as(client, make_user(roles={Role.TRAINER}, locale="zh_CN"))
+    response = client.get("/author/scenarios/lab/analytics")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "已完成的演练按得分分布，每档 10 个百分点" in page and 'class="histogram"' in page
+
+
 def test_each_version_has_its_own_report(db, client, make_user, lab, publish):
     hire = make_user()
     play(hire, lab, [0, 0])
