@@ -53,7 +53,7 @@ MAX_RUBRIC_LINES = 8
 class Reference:
     """A name in one file of something defined elsewhere, resolved by the loader.
 
-    ``kind`` is ``skill``, ``course``, ``quiz``, ``scenario`` (by id anywhere), or ``lesson-file``
+    ``kind`` is ``skill``, ``course``, ``lesson``, ``quiz``, ``scenario`` (by id anywhere), or ``lesson-file``
     and ``quiz-file`` (a file in the course folder ``folder``)."""
 
     ctx: FileContext
@@ -943,6 +943,7 @@ PATH_ITEMS: dict[str, PathItemKind] = {
     kind.name: kind
     for kind in (
         RefItemKind("course", has_min_score=False),
+        RefItemKind("lesson", has_min_score=False),
         RefItemKind("quiz", has_min_score=True),
         RefItemKind("scenario", has_min_score=True),
         TaskItemKind(),
