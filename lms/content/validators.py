@@ -53,8 +53,8 @@ MAX_RUBRIC_LINES = 8
 class Reference:
     """A name in one file of something defined elsewhere, resolved by the loader.
 
-    ``kind`` is ``skill``, ``course``, ``lesson``, ``quiz``, ``scenario`` (by id anywhere), or ``lesson-file``
-    and ``quiz-file`` (a file in the course folder ``folder``)."""
+    ``kind`` is ``skill``, ``course``, ``lesson``, ``quiz``, ``scenario`` (by id anywhere), or
+    ``lesson-file`` and ``quiz-file`` (a file in the course folder ``folder``)."""
 
     ctx: FileContext
     place: Place
