@@ -25,7 +25,13 @@ OBJECTION_DRILLS = {
     "competitor-is-cheaper",
 }
 TIME_DRILLS = {"urgent-request-wrecks-plan", "everything-is-urgent"}
-MANAGER_DRILLS = {"activity-dropped-one-on-one"}
+MANAGER_DRILLS = {
+    "activity-dropped-one-on-one",
+    "standup-drifts",
+    "incentive-conversation",
+    "top-seller-games-the-rules",
+    "probation-review",
+}
 COURSES = {
     "execution-foundations",
     "goals-and-plans",
@@ -187,8 +193,20 @@ def test_paths_resolve_and_targets_rise():
         for skill, target in earlier.targets.items():
             assert later.targets.get(skill, 0) >= target, f"{skill} falls after {earlier.id}"
     manager = content.paths["new-sales-manager"]
-    assert manager.phases[-1].until_day < 90
-    kinds = {"course": content.courses, "quiz": content.quizzes, "scenario": content.scenarios}
+    assert [phase.until_day for phase in manager.phases] == [30, 60, 90]
+    assert {item.day for item in manager.items if item.kind == "checkin"} == {30, 60, 90}
+    for earlier, later in zip(manager.phases, manager.phases[1:], strict=False):
+        for skill, target in earlier.targets.items():
+            assert later.targets.get(skill, 0) >= target, f"{skill} falls after {earlier.id}"
+    leadership = {s.id for s in content.framework.skills if s.group == "leadership"}
+    assert {"coaching", "team-rhythm", "performance-conversations", "hiring"} <= leadership
+    assert leadership <= set(manager.phases[-1].targets)
+    kinds = {
+        "course": content.courses,
+        "lesson": content.lessons,
+        "quiz": content.quizzes,
+        "scenario": content.scenarios,
+    }
     for path in content.paths.values():
         for item in path.items:
             if item.kind in kinds:
