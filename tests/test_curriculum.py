@@ -32,6 +32,7 @@ MANAGER_DRILLS = {
     "top-seller-games-the-rules",
     "probation-review",
 }
+DEAL_DRILLS = {"procurement-squeeze", "discount-walk-away", "qualify-or-walk"}
 COURSES = {
     "execution-foundations",
     "goals-and-plans",
@@ -162,14 +163,16 @@ def _reachable_ends(scenario: Scenario) -> set[str]:
 def test_the_drills_cover_the_required_situations():
     scenarios = tree().scenarios
     assert len(scenarios) >= 12
-    assert OBJECTION_DRILLS | TIME_DRILLS | MANAGER_DRILLS <= set(scenarios)
+    assert OBJECTION_DRILLS | TIME_DRILLS | MANAGER_DRILLS | DEAL_DRILLS <= set(scenarios)
     with_open_node = [
         s for s in scenarios.values() if any(n.kind == "open" for n in s.nodes.values())
     ]
     assert len(with_open_node) >= 3
 
 
-@pytest.mark.parametrize("scenario_id", sorted(OBJECTION_DRILLS | TIME_DRILLS | MANAGER_DRILLS))
+@pytest.mark.parametrize(
+    "scenario_id", sorted(OBJECTION_DRILLS | TIME_DRILLS | MANAGER_DRILLS | DEAL_DRILLS)
+)
 def test_each_drill_is_realistic_and_complete(scenario_id):
     scenario = tree().scenarios[scenario_id]
     assert 8 <= len(scenario.nodes) <= 15
@@ -217,3 +220,24 @@ def test_the_glossary_fixes_the_terms():
     glossary = (ROOT / "docs" / "glossary.md").read_text(encoding="utf-8")
     for skill in tree().framework.skills:
         assert skill.name.values["en"] in glossary and skill.name.values["zh-CN"] in glossary
+
+
+def _paths_to(scenario: Scenario, end_kind: str) -> list[list[str]]:
+    """Every path of node ids from the start to an end node of `end_kind`."""
+    found, stack = [], [[scenario.start]]
+    while stack:
+        path = stack.pop()
+        node = scenario.nodes[path[-1]]
+        if node.kind == "end":
+            if node.end == end_kind:
+                found.append(path)
+            continue
+        stack.extend(path + [successor] for successor in node.successors)
+    return found
+
+
+def test_the_qualification_drill_ends_well_only_when_the_rep_disqualifies():
+    scenario = tree().scenarios["qualify-or-walk"]
+    successes = _paths_to(scenario, "success")
+    assert successes
+    assert all("park" in path for path in successes)

@@ -91,8 +91,9 @@ def test_the_rule_catches_a_quiz_before_its_lessons(tree):
     assert "time-management" in problems[0]
 
 
-def test_the_manager_course_has_bilingual_lessons_of_the_right_length(tree):
-    lessons = tree.lessons_of("running-the-team")
+@pytest.mark.parametrize("course_id", ["running-the-team", "winning-the-right-deals"])
+def test_the_new_courses_have_bilingual_lessons_of_the_right_length(tree, course_id):
+    lessons = tree.lessons_of(course_id)
     assert len(lessons) >= 3
     for lesson in lessons:
         words = len(lesson.body.values["en"].split())
