@@ -3,7 +3,7 @@ through the real services: lessons read, field tasks signed off, check-ins held 
 and a few items left open, so that the managers' /team pages tell a story on first start.
 
 The managers of the demo company started long ago (day 400 and 700), past the end of any path,
-so they are not enrolled: a 60-day manager path would show them as finished with everything
+so they are not enrolled: a 90-day manager path would show them as finished with everything
 overdue."""
 
 from __future__ import annotations
