@@ -32,7 +32,12 @@ MANAGER_DRILLS = {
     "top-seller-games-the-rules",
     "probation-review",
 }
-DEAL_DRILLS = {"procurement-squeeze", "discount-walk-away", "qualify-or-walk"}
+DEAL_DRILLS = {
+    "procurement-squeeze",
+    "discount-walk-away",
+    "qualify-or-walk",
+    "champion-and-committee",
+}
 COURSES = {
     "execution-foundations",
     "goals-and-plans",
