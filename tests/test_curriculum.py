@@ -37,6 +37,7 @@ DEAL_DRILLS = {
     "discount-walk-away",
     "qualify-or-walk",
     "champion-and-committee",
+    "friday-pipeline-review",
 }
 COURSES = {
     "execution-foundations",
