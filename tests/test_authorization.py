@@ -72,6 +72,7 @@ EXPECTED: dict[str, tuple[str, str, str]] = {
     "courses.catalogue": ("GET", "/courses", LEARNERS),
     "courses.detail": ("GET", "/courses/{course}", LEARNERS),
     "courses.lesson": ("GET", "/courses/{course}/lessons/{lesson}", LEARNERS),
+    "courses.lesson_by_id": ("GET", "/lessons/{lesson}", LEARNERS),
     "courses.mark_done": ("POST", "/courses/{course}/lessons/{lesson}/done", LEARNERS),
     "courses.undo_done": ("POST", "/courses/{course}/lessons/{lesson}/undo", LEARNERS),
     "authoring.index": ("GET", "/author", TRAINERS),

@@ -380,7 +380,7 @@ def _path_item(doc: dict) -> PathItem:
         )
     if "checkin" in doc:
         return PathItem(doc["id"], "checkin", title=_t(doc["checkin"]["title"]), **common)
-    for kind in ("course", "quiz", "scenario"):
+    for kind in ("course", "lesson", "quiz", "scenario"):
         if kind in doc:
             return PathItem(doc["id"], kind, ref=doc[kind], **common)
     raise ValueError(f"path item {doc.get('id')!r} has no kind")

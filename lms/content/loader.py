@@ -521,6 +521,7 @@ class _TreeLoader:
             else:
                 known_ids = {
                     "course": self.course_ids,
+                    "lesson": {lesson for _, lesson in self.lesson_files},
                     "quiz": self.quiz_ids,
                     "scenario": self.scenario_ids,
                 }[ref.kind]

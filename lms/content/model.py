@@ -17,7 +17,7 @@ QUESTION_KINDS = ("single", "multiple", "true-false")
 NODE_KINDS = ("choice", "open", "end")
 END_KINDS = ("success", "partial", "fail")
 COURSE_ITEM_KINDS = ("lesson", "quiz", "scenario")
-PATH_ITEM_KINDS = ("course", "quiz", "scenario", "task", "checkin")
+PATH_ITEM_KINDS = ("course", "lesson", "quiz", "scenario", "task", "checkin")
 
 Number = int | float
 
@@ -262,8 +262,8 @@ class Scenario:
 class PathItem:
     id: str
     kind: str  # one of PATH_ITEM_KINDS
-    ref: str | None = None  # course, quiz, scenario id
-    due_day: int | None = None  # course, quiz, scenario, task
+    ref: str | None = None  # course, lesson, quiz, scenario id
+    due_day: int | None = None  # course, lesson, quiz, scenario, task
     min_score: Number | None = None  # quiz, scenario
     title: Text | None = None  # task, checkin
     description: Text | None = None  # task (Markdown)

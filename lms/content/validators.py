@@ -53,8 +53,8 @@ MAX_RUBRIC_LINES = 8
 class Reference:
     """A name in one file of something defined elsewhere, resolved by the loader.
 
-    ``kind`` is ``skill``, ``course``, ``quiz``, ``scenario`` (by id anywhere), or ``lesson-file``
-    and ``quiz-file`` (a file in the course folder ``folder``)."""
+    ``kind`` is ``skill``, ``course``, ``lesson``, ``quiz``, ``scenario`` (by id anywhere), or
+    ``lesson-file`` and ``quiz-file`` (a file in the course folder ``folder``)."""
 
     ctx: FileContext
     place: Place
@@ -943,6 +943,7 @@ PATH_ITEMS: dict[str, PathItemKind] = {
     kind.name: kind
     for kind in (
         RefItemKind("course", has_min_score=False),
+        RefItemKind("lesson", has_min_score=False),
         RefItemKind("quiz", has_min_score=True),
         RefItemKind("scenario", has_min_score=True),
         TaskItemKind(),

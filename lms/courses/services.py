@@ -454,6 +454,15 @@ def _neighbours(
     return neighbour(previous_ref), neighbour(next_ref), index + 1, len(refs)
 
 
+def course_of_lesson(lesson_id: str) -> str | None:
+    """The id of the course a stored lesson belongs to (retired or not), or None."""
+    version = store.current_version("lesson", lesson_id, include_retired=True)
+    if version is None:
+        return None
+    lesson: Lesson = store.load(version)  # type: ignore[assignment]
+    return lesson.course_id
+
+
 def lesson_view(course_id: str, lesson_id: str, user: User, locale: str) -> LessonView | None:
     """A lesson of a course for `user` in `locale` (falling back as texts do), or None when
     there is no such lesson in that course, or when it (or its course) is retired and the user

@@ -70,6 +70,16 @@ def lesson(course_id: str, lesson_id: str):
     return render_template("courses/lesson.html", view=view)
 
 
+@bp.get("/lessons/<lesson_id>")
+@permission_required(Permission.LEARN)
+def lesson_by_id(lesson_id: str):
+    """A lesson named by its id alone (as an onboarding path names it): its page in its course."""
+    course_id = services.course_of_lesson(lesson_id)
+    if course_id is None:
+        abort(404)
+    return redirect(url_for("courses.lesson", course_id=course_id, lesson_id=lesson_id))
+
+
 @bp.post("/courses/<course_id>/lessons/<lesson_id>/done")
 @permission_required(Permission.LEARN)
 def mark_done(course_id: str, lesson_id: str):

@@ -3,7 +3,7 @@ through the real services: lessons read, field tasks signed off, check-ins held 
 and a few items left open, so that the managers' /team pages tell a story on first start.
 
 The managers of the demo company started long ago (day 400 and 700), past the end of any path,
-so they are not enrolled: a 60-day manager path would show them as finished with everything
+so they are not enrolled: a 90-day manager path would show them as finished with everything
 overdue."""
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from datetime import date, datetime, time, timedelta
 
 from lms.content.model import PathItem, Phase
 from lms.content.store import current_versions, load
-from lms.courses.services import complete_lesson
+from lms.courses.services import complete_lesson, find_completion
 from lms.demo import DEMO_PEOPLE, DemoContext
 from lms.onboarding.services import (
     ActionInput,
@@ -143,8 +143,14 @@ def _read_lessons(user, course_id: str, unread: int, when: datetime) -> None:
     versions = current_versions("lesson", keep)
     for index, slug in enumerate(keep):
         if slug in versions:
-            completion = complete_lesson(user, versions[slug])
-            completion.completed_at = when - timedelta(hours=len(keep) - index)
+            _read_lesson(user, versions[slug], when - timedelta(hours=len(keep) - index))
+
+
+def _read_lesson(user, version, when: datetime) -> None:
+    """Mark a lesson read at `when`, unless it was read before (a path may name a lesson on
+    its own, days before the course it belongs to)."""
+    if find_completion(user, version.item) is None:
+        complete_lesson(user, version).completed_at = when
 
 
 @dataclass(frozen=True)
@@ -263,6 +269,10 @@ def onboarding_history(context: DemoContext) -> None:
         if item.kind == "course":
             _read_lessons(user, item.ref or "", planned.unread_lessons, when)
             done["lessons"] += 1
+        elif item.kind == "lesson":
+            versions = current_versions("lesson", [item.ref or ""])
+            if item.ref in versions:
+                _read_lesson(user, versions[item.ref], when)
         elif item.kind == "task":
             level = "below" if planned.late else "meets"
             sign_off(

@@ -23,13 +23,14 @@ from lms.people.models import User
 
 ITEM_ENDPOINTS = {
     "course": ("courses.detail", "course_id"),
+    "lesson": ("courses.lesson_by_id", "lesson_id"),
     "quiz": ("quizzes.intro", "quiz_id"),
     "scenario": ("scenarios.briefing", "scenario_id"),
 }
 
 
 def item_url(item: ItemStatus) -> str | None:
-    """The page of a course, quiz or drill item, when that page exists."""
+    """The page of a course, lesson, quiz or drill item, when that page exists."""
     found = ITEM_ENDPOINTS.get(item.kind)
     if found is None or found[0] not in current_app.view_functions:
         return None

@@ -48,7 +48,7 @@ from lms.skills.models import Skill
 OVERDUE_GRACE_DAYS = 7
 MANY_OVERDUE = 3
 SCORED_KINDS = ("quiz", "scenario")
-CONTENT_KINDS = ("course", "quiz", "scenario")
+CONTENT_KINDS = ("course", "lesson", "quiz", "scenario")
 OWN_KINDS = ("task", "checkin")
 
 
@@ -102,7 +102,7 @@ def item_day(item: PathItem, phase: Phase) -> int:
 
 def progress_key(path_id: str, item: PathItem) -> tuple[str, str]:
     """(kind, slug) under which the progress registry knows an item: the content id for courses,
-    quizzes and drills; ``<path id>/<item id>`` for field tasks and check-ins."""
+    lessons, quizzes and drills; ``<path id>/<item id>`` for field tasks and check-ins."""
     if item.kind in CONTENT_KINDS:
         return item.kind, item.ref or ""
     return item.kind, f"{path_id}/{item.id}"

@@ -876,7 +876,7 @@ def test_item_is_exactly_one_kind(ws, expect):
         ws.load(),
         PATH,
         "phases[0].items[0]",
-        "exactly one of course, quiz, scenario, task, checkin",
+        "exactly one of course, lesson, quiz, scenario, task, checkin",
         "'course', 'quiz'",
         line=line - 1,
     )
