@@ -20,6 +20,10 @@ INTERNAL_DRILLS = {
     "activity-dropped-one-on-one",
     "everything-is-urgent",
     "urgent-request-wrecks-plan",
+    "standup-drifts",
+    "incentive-conversation",
+    "top-seller-games-the-rules",
+    "probation-review",
 }
 
 
