@@ -218,6 +218,11 @@ def run_reminders(now: datetime) -> RemindReport:
     on = now.date()
     report = RemindReport()
     report.reminders = create_reminders(on, now)
+    from lms.planning.reminders import run_planning
+
+    planning = run_planning(now)
+    report.reminders += planning.nudges
+    report.lines.append(f"execution measures: {planning.refreshed} hire-days refreshed")
     settings = SmtpSettings.from_config(current_app.config)
     if settings is None:
         report.lines.append("e-mail is off: LMS_SMTP_HOST is not set (in-app notifications only)")
