@@ -314,7 +314,7 @@ def save_plan(
             raise NotYours(_l("That priority is not in this plan."), f"{place}-text")
         priority = existing.get(row.id) if row.id is not None else None
         if priority is None:
-            priority = PlanPriority(plan=plan, created_at=now)
+            priority = PlanPriority(created_at=now)
         priority.position = position
         priority.text = text[:MAX_TEXT]
         priority.path_slug, priority.item_id = slug, item_id
