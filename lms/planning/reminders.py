@@ -1,7 +1,8 @@
 """The planning part of the daily run of `lms remind`: refresh the execution rollup of every
 active hire's yesterday and today, and nudge (in-app, and so in the daily e-mail digest)
 
-- **no plan yet**: on a working day, from 10:00 in the hire's time zone, when today has no plan;
+- **no plan yet**: on a working day, from 10:00 to 17:00 in the hire's time zone, when today has
+  no plan (a run outside those hours leaves it to the next run);
 - **review due**: when yesterday's plan is not reviewed and noon (the deadline) has not passed,
   or from 17:00 when today's plan is not reviewed.
 
@@ -66,7 +67,7 @@ def nudges_for(user: User, plans: dict, now: datetime) -> list[tuple[str, str, s
     today = local.date()
     found = []
     plan = plans.get((user.id, today))
-    if clock.is_working_day(today) and local.time() >= clock.PLAN_BY:
+    if clock.is_working_day(today) and clock.PLAN_BY <= local.time() < clock.REVIEW_FROM:
         if plan is None or plan.planned_at is None:
             found.append(("plan_missing", f"plan-missing:{today}", "/plan", today))
     yesterday = plans.get((user.id, today - timedelta(days=1)))
