@@ -286,15 +286,16 @@ def completion_by_user(user_ids: Iterable[int], first: date, last: date) -> dict
 
 
 def review_streak(rows: Sequence[ExecutionDay], today: date) -> int:
-    """Working days reviewed in time in a row, up to today (today counts once reviewed)."""
+    """Days reviewed in time in a row, up to today (today counts once reviewed); a weekend day
+    without a plan does not break the streak, one reviewed counts."""
     reviewed = {row.day for row in rows if row.is_reviewed}
     day = today if today in reviewed else today - timedelta(days=1)
     streak = 0
     while True:
-        if clock.is_working_day(day):
-            if day not in reviewed:
-                return streak
+        if day in reviewed:
             streak += 1
+        elif clock.is_working_day(day):
+            return streak
         day -= timedelta(days=1)
         if streak > 366:
             return streak

@@ -15,6 +15,7 @@ from datetime import date, datetime, time, timedelta
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from lms.extensions import db
 from lms.planning import clock
@@ -154,16 +155,27 @@ def _plan_query() -> sa.Select:
     )
 
 
+def _linked(plans: list[DayPlan]) -> list[DayPlan]:
+    """Point each loaded priority at its plan without a query per priority."""
+    for plan in plans:
+        for priority in plan.priorities:
+            set_committed_value(priority, "plan", plan)
+    return plans
+
+
 def plan_for(user_id: int, day: date) -> DayPlan | None:
-    return db.session.scalar(_plan_query().where(DayPlan.user_id == user_id, DayPlan.day == day))
+    plan = db.session.scalar(_plan_query().where(DayPlan.user_id == user_id, DayPlan.day == day))
+    return _linked([plan])[0] if plan is not None else None
 
 
 def plans_between(user_id: int, first: date, last: date) -> list[DayPlan]:
-    return list(
-        db.session.scalars(
-            _plan_query()
-            .where(DayPlan.user_id == user_id, DayPlan.day >= first, DayPlan.day <= last)
-            .order_by(DayPlan.day)
+    return _linked(
+        list(
+            db.session.scalars(
+                _plan_query()
+                .where(DayPlan.user_id == user_id, DayPlan.day >= first, DayPlan.day <= last)
+                .order_by(DayPlan.day)
+            )
         )
     )
 
