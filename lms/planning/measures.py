@@ -8,8 +8,10 @@ hire's yesterday and today. Pages only read the rollup."""
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import statistics
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -202,6 +204,32 @@ def refresh_days(pairs: Mapping[int, Iterable[date]], now: datetime) -> int:
             written += 1
     db.session.flush()
     return written
+
+
+_DEFERRED: contextvars.ContextVar[dict[int, set[date]] | None] = contextvars.ContextVar(
+    "deferred_rollup", default=None
+)
+
+
+def refresh_after_write(user_id: int, day: date, now: datetime) -> None:
+    """What the services call after a write: refresh the day now, or at the end of `deferred`."""
+    pending = _DEFERRED.get()
+    if pending is None:
+        refresh_days({user_id: {day}}, now)
+    else:
+        pending.setdefault(user_id, set()).add(day)
+
+
+@contextlib.contextmanager
+def deferred(now: datetime) -> Iterator[None]:
+    """Many writes in a row (the demo, an import): refresh every touched day once, at the end."""
+    pending: dict[int, set[date]] = {}
+    token = _DEFERRED.set(pending)
+    try:
+        yield
+    finally:
+        _DEFERRED.reset(token)
+    refresh_days(pending, now)
 
 
 # --- reading the rollup ------------------------------------------------------------------------

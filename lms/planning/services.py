@@ -281,17 +281,19 @@ def save_plan(
     *,
     actor,
     now: datetime,
+    choices: Sequence[ItemChoice] | None = None,
 ) -> DayPlan:
     """Save the hire's plan for `day` (today or up to a week ahead): at most five priorities in
     the given order (blank rows are left out), each with an optional time block, path item and
     customer, and the planned count per kind of activity. Rows with an id update that priority;
-    priorities left out are removed."""
+    priorities left out are removed. A path item must be one of `choices` (default: the hire's
+    open items due within 90 days, see `due_item_choices`)."""
     _own(user, actor)
     check_plan_day(user, day, now)
     rows = [row for row in priorities if not row.is_blank]
     if len(rows) > MAX_PRIORITIES:
         raise PlanningError(_l("Keep to at most five priorities."), "priorities")
-    choices = None
+    by_value = {choice.value: choice for choice in choices} if choices is not None else None
     plan = _get_or_create(user, day, now)
     existing = {priority.id: priority for priority in plan.priorities}
     keep: list[PlanPriority] = []
@@ -300,11 +302,10 @@ def save_plan(
         slug = item_id = None
         text = row.text.strip()
         if row.item.strip():
-            if choices is None:
-                choices = {
-                    choice.value: choice for choice in due_item_choices(user, day, days_ahead=90)
-                }
-            choice = choices.get(row.item.strip())
+            if by_value is None:
+                found_choices = due_item_choices(user, day, days_ahead=90)
+                by_value = {choice.value: choice for choice in found_choices}
+            choice = by_value.get(row.item.strip())
             if choice is None:
                 found = existing.get(row.id) if row.id else None
                 if found is None or f"{found.path_slug}/{found.item_id}" != row.item.strip():
@@ -628,6 +629,6 @@ def _seed_monday(user, monday: date, texts: Sequence[str], now: datetime) -> Non
 
 
 def _refresh(user, day: date, now: datetime) -> None:
-    from lms.planning.measures import refresh_days
+    from lms.planning.measures import refresh_after_write
 
-    refresh_days({user.id: {day}}, now)
+    refresh_after_write(user.id, day, now)
