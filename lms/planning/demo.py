@@ -154,7 +154,7 @@ def _plan_day(user, day, profile, kinds, rng, language, choices, *, review: bool
         for p in (existing.priorities if existing else [])
     ]
     room = 5 - len(kept)
-    planned = {kind.id: rng.randint(1, 12) for kind in kinds}
+    planned = {kind.id: max(0, round(kind.weekly_goal / 5) + rng.randint(-1, 2)) for kind in kinds}
     plan = save_plan(
         user, day, kept + rows[:room], planned, actor=user, now=morning, choices=choices
     )
@@ -182,7 +182,8 @@ def _plan_day(user, day, profile, kinds, rng, language, choices, *, review: bool
         outcomes.append(
             OutcomeInput(priority.id, outcome, moved_to=moved_to.isoformat(), reason=reason)
         )
-    actual = {kind.id: max(0, planned[kind.id] - rng.randint(0, 3)) for kind in kinds}
+    short = (0, 1) if profile == "reliable" else (0, 4)
+    actual = {kind.id: max(0, planned[kind.id] - rng.randint(*short)) for kind in kinds}
     late = profile == "slipping" and rng.random() < 0.2
     when = (
         _at(user, day + timedelta(days=1), 13) if late else _at(user, day, 17, rng.randint(0, 50))

@@ -68,6 +68,7 @@ def test_plan_review_and_the_managers_column(demo_server, new_page, screenshot):
 
     page.goto(server("/learn"))
     assert "working day" in page.locator(".today-card").inner_text()
+    screenshot(page, "learn-phone")
 
     manager = new_page()
     log_in(manager, server, "manager@example.com", DEMO_PASSWORD)
