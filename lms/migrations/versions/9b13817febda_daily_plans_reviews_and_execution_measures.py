@@ -32,6 +32,48 @@ def upgrade():
         sa.PrimaryKeyConstraint("id", name=op.f("pk_activity_kinds")),
         sa.UniqueConstraint("slug", name=op.f("uq_activity_kinds_slug")),
     )
+    # The starting list of activity kinds; the company edits it at /plan/activities.
+    kinds = sa.table(
+        "activity_kinds",
+        sa.column("slug", sa.String),
+        sa.column("name_en", sa.String),
+        sa.column("name_zh", sa.String),
+        sa.column("weekly_goal", sa.Integer),
+        sa.column("position", sa.Integer),
+    )
+    op.bulk_insert(
+        kinds,
+        [
+            {
+                "slug": "calls",
+                "name_en": "Calls",
+                "name_zh": "电话",
+                "weekly_goal": 50,
+                "position": 0,
+            },
+            {
+                "slug": "meetings",
+                "name_en": "Meetings",
+                "name_zh": "会面",
+                "weekly_goal": 8,
+                "position": 1,
+            },
+            {
+                "slug": "proposals",
+                "name_en": "Proposals",
+                "name_zh": "方案",
+                "weekly_goal": 3,
+                "position": 2,
+            },
+            {
+                "slug": "crm",
+                "name_en": "CRM updates",
+                "name_zh": "CRM 更新",
+                "weekly_goal": 25,
+                "position": 3,
+            },
+        ],
+    )
     op.create_table(
         "day_plans",
         sa.Column("id", sa.Integer(), nullable=False),
