@@ -75,3 +75,18 @@ def test_plan_days_follow_the_time_zone(app, enrolled):
     hire.timezone = None
     app.config["DEFAULT_TIMEZONE"] = "America/New_York"
     assert clock.review_deadline(hire, TUE) == datetime(2026, 3, 4, 17, 0)
+
+
+def test_the_nudges_go_into_the_daily_email_digest(db, enrolled):
+    from lms.notifications.email import collect_daily
+    from lms.notifications.models import EmailDigest
+
+    run_reminders(at(TUE, 10))
+    assert nudges(db, enrolled.hire) == [("plan_missing", "plan-missing:2026-03-03")]
+    assert collect_daily(at(TUE, 10)) >= 1
+    digest_ids = db.session.scalars(
+        sa.select(Notification.digest_id).where(
+            Notification.user_id == enrolled.hire.id, Notification.kind == "plan_missing"
+        )
+    ).all()
+    assert digest_ids and db.session.get(EmailDigest, digest_ids[0]) is not None
