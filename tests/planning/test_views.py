@@ -115,6 +115,7 @@ def test_plan_review_and_measures_without_javascript(client, db, now_team):
     login_as(client, manager)
     team = client.get("/team").get_data(as_text=True)
     assert "Plans kept (7 days)" in team and "75%" in team
+    assert "no reviewed plan" in team  # the other hire, who has not planned
     member = client.get(f"/team/{hire.id}").get_data(as_text=True)
     assert "Daily plans and execution" in member and "Took longer than planned" in member
 
