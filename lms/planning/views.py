@@ -117,7 +117,9 @@ def save():
     try:
         plan = save_plan(current_user, day, rows, counts, actor=current_user, now=now)
     except PlanningError as error:
-        return _failed(error, "planning.today", day=day.isoformat())
+        return _failed(
+            error, "planning.today", day=None if error.field == "day" else day.isoformat()
+        )
     db.session.commit()
     if wants_json():
         ids, position = {}, 0
@@ -235,7 +237,9 @@ def week():
                 now=now,
             )
         except PlanningError as error:
-            return _failed(error, "planning.week", day=first.isoformat())
+            return _failed(
+                error, "planning.week", day=None if error.field == "week" else first.isoformat()
+            )
         db.session.commit()
         flash(
             _("Weekly review saved. Next Monday's plan starts with your three priorities."),

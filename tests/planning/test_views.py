@@ -157,7 +157,9 @@ def test_bad_input_gets_a_clear_answer(client, now_team, method, url, data):
     response = getattr(client, method)(url, data=data)
     assert response.status_code in (302, 303, 400, 404)
     if response.status_code in (302, 303):
-        assert "error" in client.get(response.location).get_data(as_text=True)
+        landing = client.get(response.location)
+        assert landing.status_code == 200
+        assert "flash--error" in landing.get_data(as_text=True)
 
 
 def test_who_sees_what(client, db, now_team):
