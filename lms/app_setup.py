@@ -26,6 +26,7 @@ BLUEPRINTS = (
     "lms.authoring.views:bp",
     "lms.notifications.views:bp",
     "lms.onboarding.views:bp",
+    "lms.planning.views:bp",
     "lms.quizzes.views:bp",
     "lms.skills.views:bp",
     "lms.scenarios.views:bp",

@@ -34,6 +34,16 @@ def _float_in_unit(raw: str) -> float:
     return value
 
 
+def _time_zone(raw: str) -> str:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(raw)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"unknown time zone {raw!r} (an IANA name: Europe/Berlin)") from None
+    return raw
+
+
 def _positive_int(raw: str) -> int:
     value = int(raw)
     if value < 0:
@@ -194,6 +204,14 @@ SETTINGS: tuple[Setting, ...] = (
         "digest.",
     ),
     Setting("LMS_LOG_LEVEL", "LOG_LEVEL", "INFO", str, "Logging level."),
+    Setting(
+        "LMS_DEFAULT_TIMEZONE",
+        "DEFAULT_TIMEZONE",
+        "UTC",
+        _time_zone,
+        "Time zone (IANA name) of people who have not chosen one: it decides their plan days, "
+        "review deadlines and the 10:00 reminder.",
+    ),
 )
 
 DEFAULTS: dict[str, Any] = {

@@ -89,6 +89,7 @@ DEMO_STEPS: tuple[str, ...] = (
     "lms.quizzes.demo:quiz_history",
     "lms.scenarios.demo:drill_history",
     "lms.onboarding.demo:onboarding_history",
+    "lms.planning.demo:planning_history",
 )
 
 

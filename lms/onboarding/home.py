@@ -35,4 +35,12 @@ def render_learner_home():
         message_of=message_of,
         locale=reader_content_locale(),
         on=on,
+        plan_card=_plan_card(),
     )
+
+
+def _plan_card():
+    from lms.planning.pages import today_card
+    from lms.timeutil import utcnow
+
+    return today_card(current_user, utcnow())

@@ -51,6 +51,7 @@ class RemindReport:
     reminders: int = 0
     manager_digests: int = 0
     daily_digests: int = 0
+    execution_days: int = 0  # rollup rows of the execution measures refreshed
     email: SendReport | None = None
     lines: list[str] = field(default_factory=list)
 
@@ -218,6 +219,11 @@ def run_reminders(now: datetime) -> RemindReport:
     on = now.date()
     report = RemindReport()
     report.reminders = create_reminders(on, now)
+    from lms.planning.reminders import run_planning
+
+    planning = run_planning(now)
+    report.reminders += planning.nudges
+    report.execution_days = planning.refreshed
     settings = SmtpSettings.from_config(current_app.config)
     if settings is None:
         report.lines.append("e-mail is off: LMS_SMTP_HOST is not set (in-app notifications only)")

@@ -52,6 +52,7 @@ class User(UserMixin, db.Model):
     )
     start_date: Mapped[date | None] = mapped_column(sa.Date)
     locale: Mapped[str | None] = mapped_column(sa.String(10))
+    timezone: Mapped[str | None] = mapped_column(sa.String(64))  # IANA name; None: the default
     active: Mapped[bool] = mapped_column(sa.Boolean, default=True, server_default=sa.true())
     session_version: Mapped[int] = mapped_column(default=1, server_default="1")
     failed_logins: Mapped[int] = mapped_column(default=0, server_default="0")

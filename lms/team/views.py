@@ -36,6 +36,7 @@ from lms.onboarding.services import (
     undo_sign_off,
 )
 from lms.onboarding.status import path_of
+from lms.planning.team import member_context, plan_completion_column
 from lms.team.replies import open_replies_of
 from lms.timeutil import today
 
@@ -71,6 +72,7 @@ def overview():
         q=query,
         today=today(),
         may_enroll=has_permission(current_user, Permission.SIGN_OFF),
+        plan_completion=plan_completion_column([row.person for row in view.rows]),
     )
 
 
@@ -87,6 +89,7 @@ def member(user_id: int):
         replies=open_replies_of(current_user, person),
         locale=reader_content_locale(),
         today=today(),
+        **member_context(person),
     )
 
 

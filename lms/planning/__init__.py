@@ -1,0 +1,1 @@
+"""Daily plans and reviews, the weekly review, and the execution measures they feed."""
