@@ -75,18 +75,14 @@ def test_the_pause_spends_a_password_hash_like_a_real_check(app, db, make_user, 
     import lms.auth.services as services
 
     real = services.verify_password
-    monkeypatch.setattr(
-        services, "verify_password", lambda h, p: checked.append(h) or real(h, p)
-    )
+    monkeypatch.setattr(services, "verify_password", lambda h, p: checked.append(h) or real(h, p))
     result = authenticate("lena@example.com", TEST_PASSWORD, address=ATTACKER)
     assert result.outcome is LoginOutcome.BAD_CREDENTIALS
     assert checked == [None]  # the dummy hash, never the real one while paused
     assert user.password_hash not in checked
 
 
-def test_the_owner_signs_in_from_another_address_while_the_attacker_is_paused(
-    app, db, make_user
-):
+def test_the_owner_signs_in_from_another_address_while_the_attacker_is_paused(app, db, make_user):
     make_user("lena@example.com")
     attacker, owner = app.test_client(), app.test_client()
     fail_times(attacker, "lena@example.com", 12)
@@ -152,7 +148,7 @@ def test_after_the_pause_one_more_failure_pauses_again_for_longer(app, db, make_
 
 
 def test_a_pause_ends_and_a_success_forgets_the_failures(app, db, make_user):
-    user = make_user("lena@example.com")
+    make_user("lena@example.com")
     now = utcnow()
     for _ in range(4):
         authenticate("lena@example.com", WRONG, address=ATTACKER, now=now)

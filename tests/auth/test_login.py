@@ -1,10 +1,7 @@
-from datetime import timedelta
-
 import pytest
 
 from lms.audit.models import AuditEvent
 from lms.people.models import User
-from lms.timeutil import utcnow
 from tests.helpers import TEST_PASSWORD, csrf_token_from, login_as, login_with_password
 
 
