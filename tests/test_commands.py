@@ -67,6 +67,7 @@ def test_demo_builds_a_fresh_company_and_prints_the_accounts(env, tmp_path):
     ):
         assert email in result.stdout
     assert "change-me-now" in result.stdout
+    assert "DEMOADMINTOTPKEYAAAAAAAAAAAAAAAA" in result.stdout  # the demo admin's second factor
     assert (tmp_path / "instance" / "demo.db").exists()
     again = lms("demo", env=env)  # always fresh: a second run starts over
     assert again.returncode == 0, again.stderr[-2000:]
