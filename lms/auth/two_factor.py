@@ -108,7 +108,7 @@ def provisioning_uri(user: User, secret: str) -> str:
 
 def qr_code_svg(uri: str) -> Markup:
     """The QR code of `uri` as inline SVG markup (no script, no style attribute)."""
-    return Markup(segno.make(uri, error="m").svg_inline(scale=5, border=2, title=None))
+    return Markup(segno.make(uri, error="m").svg_inline(scale=5, border=4))
 
 
 def format_secret(secret: str) -> str:
