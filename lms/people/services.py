@@ -13,6 +13,7 @@ from flask_babel import lazy_gettext as _l
 from lms.audit.services import record
 from lms.auth.passwords import hash_password, password_problems, verify_password
 from lms.auth.permissions import manager_chain_ids
+from lms.auth.throttle import clear_failures
 from lms.extensions import db
 from lms.people.models import LOCALES, ROLE_VALUES, Role, User, UserRole
 
@@ -163,8 +164,6 @@ def set_password(user: User, password: str, *, actor: User | None) -> User:
     if user.password_hash and verify_password(user.password_hash, password):
         raise PeopleError(_l("The new password must differ from the current one."), "password")
     user.password_hash = hash_password(password)
-    from lms.auth.throttle import clear_failures  # auth builds on people, not the reverse
-
     clear_failures(user)
     end_all_sessions(user)
     record("user.password_changed", actor=actor, subject=user)

@@ -279,3 +279,31 @@ def test_the_secret_never_reaches_the_audit_log(client, db, make_user):
     client.post("/account/security/enrol", data={"code": current_code(secret)})
     details = " ".join(str(e.details) for e in db.session.scalars(sa.select(AuditEvent)))
     assert secret not in details and TEST_PASSWORD not in details
+
+
+def test_an_admin_made_by_the_command_is_sent_to_enrol_at_first_sign_in(app, client, runner):
+    result = runner.invoke(
+        args=[
+            "lms",
+            "create-user",
+            "boss@example.com",
+            "--name",
+            "Bo Boss",
+            "--password",
+            "violet-harbour-engine-42",
+            "--role",
+            "admin",
+        ]
+    )
+    assert result.exit_code == 0, result.output
+    assert "two-factor sign-in" in result.output
+    login_with_password(client, "boss@example.com", "violet-harbour-engine-42")
+    assert client.get("/admin").headers["Location"] == "/account/security"
+
+
+def test_the_command_refuses_a_common_password(runner):
+    result = runner.invoke(
+        args=["lms", "create-user", "boss@example.com", "--name", "Bo", "--password", "Sales2026!"]
+    )
+    assert result.exit_code != 0
+    assert "too common" in result.output
