@@ -28,6 +28,10 @@ def test_a_learner_enrols_and_signs_in_with_a_code(demo_server, new_page, screen
         re.fullmatch(r"[a-z0-9]{4}-[a-z0-9]{4}-[a-z0-9]{4}", c) for c in codes
     )
     screenshot(page, "recovery-codes")
+    page.get_by_role("link", name="I have saved them").click()
+    page.wait_for_load_state()
+    assert "10 unused recovery codes left." in page.locator("main").inner_text()
+    screenshot(page, "security")
     page.context.close()
 
     other = new_page(locale="zh-CN")
