@@ -1,7 +1,10 @@
+import itertools
+
 import pytest
 
 from lms.auth.passwords import (
     MAX_LENGTH,
+    SortedWords,
     common_passwords,
     hash_password,
     is_common,
@@ -66,8 +69,17 @@ def test_accepted_passwords(app, password):
 def test_the_shipped_list_of_breached_passwords_is_large():
     words = common_passwords()
     assert len(words) >= 100_000
-    assert {"iloveyou123", "password1", "qwerty123", "sunshine"} <= words
-    assert all(word == word.lower() for word in list(words)[:1000])
+    assert all(w in words for w in ("iloveyou123", "password1", "qwerty123", "sunshine"))
+    assert "violet-harbour-engine-42" not in words and "" not in words
+    first = list(itertools.islice(words, 1000))
+    assert first == sorted(first) and all(word == word.lower() for word in first)
+
+
+def test_sorted_words_finds_every_word_and_nothing_else():
+    words = SortedWords("apple\nbanana\ncherry\n销售\n".encode())
+    assert len(words) == 4 and list(words) == ["apple", "banana", "cherry", "销售"]
+    assert all(w in words for w in ("apple", "banana", "cherry", "销售"))
+    assert not any(w in words for w in ("", "a", "apples", "banan", "zebra", "\x00", 7))
 
 
 @pytest.mark.parametrize(
