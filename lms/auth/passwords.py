@@ -61,7 +61,7 @@ class SortedWords:
     def __contains__(self, word: object) -> bool:
         if not isinstance(word, str) or not word:
             return False
-        key = word.encode("utf-8")  # UTF-8 byte order is code point order
+        key = word.encode("utf-8", "surrogatepass")  # UTF-8 byte order is code point order
         index = bisect.bisect_left(range(len(self)), key, key=self._word)
         return index < len(self) and self._word(index) == key
 
