@@ -324,12 +324,11 @@ def import_roster(data: bytes, *, actor: User | None, apply: bool = True) -> Ros
     result.unchanged = len(rows) - result.added - result.updated
     if not apply:
         return result
-    try:
-        _apply(new_rows, changed_rows, users, actor)
-    except PeopleError as error:
-        # A concurrent change (another admin removed meanwhile): nothing is kept, the caller
-        # rolls back because the result is not ok.
-        result.problems = [RosterProblem(0, error.field, str(error))]
+    problem = _apply(new_rows, changed_rows, users, actor)
+    if problem is not None:
+        # A change made meanwhile (say, the other admin lost the role): nothing is kept, the
+        # caller rolls back because the result is not ok.
+        result.problems = [problem]
         return result
     record("roster.imported", actor=actor, added=result.added, updated=result.updated)
     db.session.flush()
@@ -341,21 +340,29 @@ def _apply(
     changed_rows: list[RosterRow],
     users: dict[str, User],
     actor: User | None,
-) -> None:
+) -> RosterProblem | None:
+    """Add and update the people; the first refusal of the services, as a problem of its line."""
     # People first, managers second: a manager may be listed after the people reporting to them.
-    for row in new_rows:
-        users[row.email] = create_user(
-            AccountData(email=row.email, name=row.name, roles=row.roles, start_date=row.start_date),
-            actor=actor,
-        )
-    for row in [*new_rows, *changed_rows]:
-        user = users[row.email]
-        data = AccountData(
-            email=row.email,
-            name=row.name,
-            roles=row.roles,
-            manager=users[row.manager_email] if row.manager_email else None,
-            start_date=row.start_date,
-            locale=user.locale,
-        )
-        update_user(user, data, actor=actor)
+    row = None
+    try:
+        for row in new_rows:
+            users[row.email] = create_user(
+                AccountData(
+                    email=row.email, name=row.name, roles=row.roles, start_date=row.start_date
+                ),
+                actor=actor,
+            )
+        for row in [*new_rows, *changed_rows]:
+            user = users[row.email]
+            data = AccountData(
+                email=row.email,
+                name=row.name,
+                roles=row.roles,
+                manager=users[row.manager_email] if row.manager_email else None,
+                start_date=row.start_date,
+                locale=user.locale,
+            )
+            update_user(user, data, actor=actor)
+    except PeopleError as error:
+        return RosterProblem(row.line if row else 0, error.field, str(error))
+    return None

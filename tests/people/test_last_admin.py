@@ -137,3 +137,18 @@ def test_two_concurrent_removals_of_the_last_two_admins_leave_one(app, db, make_
     db.session.expire_all()
     assert active_admins(db) == {"kim@example.com"}
     assert Role.ADMIN in db.session.get(User, ids[1]).roles
+
+
+def test_the_roster_apply_step_is_guarded_by_the_services_too(db, make_user, monkeypatch):
+    """As if another admin lost the role between the file's check and its apply."""
+    from lms.people import roster
+
+    monkeypatch.setattr(roster, "_check_admins_remain", lambda rows: [])
+    make_user("alex@example.com", name="Alex Admin", roles={"admin"})
+    data = b"email,name,manager_email,start_date,roles\nalex@example.com,Alex Admin,,,trainer\n"
+    result = import_roster(data, actor=None)
+    assert [str(p) for p in result.problems] == [
+        f"line 2, column roles: alex@example.com {LAST_ADMIN}"
+    ]
+    db.session.rollback()
+    assert active_admins(db) == {"alex@example.com"}
