@@ -69,22 +69,23 @@ def authenticate(
 
 def check_second_factor(
     user: User, code: str, *, address: str, now: datetime, sign_in: bool = True
-) -> bool:
+) -> str | None:
     """The second step of a sign-in (or, with `sign_in=False`, a fresh code before a change of
     the second factor): a TOTP or recovery code. Wrong codes count as failed sign-ins of the
-    (account, address) pair, so the same pause applies."""
+    (account, address) pair, so the same pause applies. Returns how it passed ("totp" or
+    "recovery_code"), or None."""
     if not user.active or throttle.locked_until(user, address, now) is not None:
         record("login.failed", actor=None, subject=user, reason="paused")
-        return False
+        return None
     method = two_factor.verify(user, code, now=now)
     if method is None:
         throttle.count_failure(user, address, now)
         record("login.failed", actor=None, subject=user, reason="second_factor")
         db.session.flush()
-        return False
+        return None
     if sign_in:
         complete_sign_in(user, address=address, now=now, method=method)
-    return True
+    return method
 
 
 def complete_sign_in(user: User, *, address: str, now: datetime, method: str) -> None:

@@ -90,6 +90,7 @@ def start_enrolment(user: User, *, now: datetime) -> str:
         db.session.add(factor)
     factor.secret_encrypted = encrypt_secret(secret)
     factor.created_at = now
+    factor.last_counter = None
     db.session.flush()
     return secret
 

@@ -137,12 +137,12 @@ def second_factor():
         return redirect(url_for("auth.login"))
     form = CodeForm()
     if form.validate_on_submit():
-        passed = check_second_factor(user, form.code.data, address=_address(), now=utcnow())
+        method = check_second_factor(user, form.code.data, address=_address(), now=utcnow())
         db.session.commit()
-        if passed:
+        if method is not None:
             pending = session.pop(PENDING_KEY)
             login_user(user, remember=pending.get("remember", False))
-            if two_factor.recovery_codes_left(user) <= 2:
+            if method == "recovery_code" and two_factor.recovery_codes_left(user) <= 2:
                 flash(_("You are running out of recovery codes: make new ones."), "info")
             return redirect(safe_next_url(pending.get("next"), url_for("core.learn")))
         form.code.errors.append(_("Wrong code."))
