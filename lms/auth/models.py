@@ -47,13 +47,12 @@ class TwoFactor(db.Model):
 
 
 class RecoveryCode(db.Model):
-    """A one-time recovery code, stored as a SHA-256 digest (the codes are random, 60 bits)."""
+    """A one-time recovery code, stored as `salt$sha256(salt + code)` (the codes are random,
+    60 bits; the salt is random per code)."""
 
     __tablename__ = "recovery_codes"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
-    code_hash: Mapped[str] = mapped_column(sa.String(64))
+    code_hash: Mapped[str] = mapped_column(sa.String(128))
     used_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
-
-    __table_args__ = (sa.UniqueConstraint("user_id", "code_hash"),)

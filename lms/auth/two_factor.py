@@ -3,8 +3,8 @@ of 6 digits, one step of clock drift either way) and ten one-time recovery codes
 
 The TOTP secret is stored encrypted (Fernet, with a key derived from the app's secret key), never
 logged, and shown only while enrolling. A code is accepted once: the time step of the last accepted
-code is kept and moved forward atomically. Recovery codes are random (60 bits), stored as SHA-256
-digests, shown once and each usable once. Services take explicit arguments, flush, audit and
+code is kept and moved forward atomically. Recovery codes are random (60 bits), stored as salted
+SHA-256 digests, shown once and each usable once. Services take explicit arguments, flush, audit and
 leave the commit to the caller."""
 
 from __future__ import annotations
@@ -184,8 +184,16 @@ def _normalize_recovery(code: str) -> str:
     return "".join(ch for ch in code.lower() if ch.isalnum())
 
 
-def _digest(code: str) -> str:
-    return hashlib.sha256(_normalize_recovery(code).encode()).hexdigest()
+def _digest(code: str, salt: str | None = None) -> str:
+    """`salt$sha256(salt + code)`, with a random 64-bit salt per code (ASVS: a lookup secret of
+    less than 112 bits is stored salted)."""
+    salt = salt if salt is not None else secrets.token_hex(8)
+    digest = hashlib.sha256((salt + _normalize_recovery(code)).encode()).hexdigest()
+    return f"{salt}${digest}"
+
+
+def _matches(stored: str, code: str) -> bool:
+    return hmac.compare_digest(_digest(code, stored.partition("$")[0]), stored)
 
 
 def _new_recovery_codes(user: User) -> list[str]:
@@ -242,13 +250,18 @@ def verify(user: User, code: str, *, now: datetime) -> str | None:
         or len(_normalize_recovery(code)) != _RECOVERY_GROUPS * _RECOVERY_GROUP_LENGTH
     ):
         return None
+    unused = db.session.execute(
+        sa.select(RecoveryCode.id, RecoveryCode.code_hash).where(
+            RecoveryCode.user_id == user.id, RecoveryCode.used_at.is_(None)
+        )
+    ).all()
+    found = next((row.id for row in unused if _matches(row.code_hash, code)), None)
+    if found is None:
+        return None
+    # Spent once: of two requests with the same code, only one changes the row.
     spent = db.session.execute(
         sa.update(RecoveryCode)
-        .where(
-            RecoveryCode.user_id == user.id,
-            RecoveryCode.code_hash == _digest(code),
-            RecoveryCode.used_at.is_(None),
-        )
+        .where(RecoveryCode.id == found, RecoveryCode.used_at.is_(None))
         .values(used_at=now)
         .execution_options(synchronize_session=False)
     )
