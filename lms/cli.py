@@ -101,6 +101,8 @@ def create_user_command(
     db.session.commit()
     roles_text = ", ".join(sorted(user.roles)) or "learner"
     click.echo(f"created {user.email} ({roles_text})")
+    if "admin" in user.roles:
+        click.echo("admins set up two-factor sign-in (an authenticator app) at their first sign-in")
 
 
 DEMO_PORT = 5000
@@ -124,7 +126,7 @@ def demo_command(serve: bool, port: int | None, database: str | None) -> None:
     serve = serve or port is not None
     port = port or DEMO_PORT
     from lms import create_app
-    from lms.demo import DEMO_PASSWORD, DEMO_PEOPLE, build_demo
+    from lms.demo import DEMO_ADMIN_TOTP_SECRET, DEMO_PASSWORD, DEMO_PEOPLE, build_demo
 
     if database is None:
         instance = Path(current_app.instance_path)
@@ -150,6 +152,11 @@ def demo_command(serve: bool, port: int | None, database: str | None) -> None:
     for person in DEMO_PEOPLE:
         roles = ", ".join(sorted(person.roles)) or "new hire"
         click.echo(f"  {person.email:<28} {roles}")
+    click.echo(
+        "Admins sign in with a second factor: add the key "
+        f"{DEMO_ADMIN_TOTP_SECRET} to an authenticator app (time-based, 6 digits) for "
+        "admin@example.com."
+    )
     if serve:
         from lms.serve import run_gunicorn
 

@@ -105,14 +105,23 @@ SETTINGS: tuple[Setting, ...] = (
         "LOGIN_MAX_FAILURES",
         5,
         _positive_int,
-        "Failed logins in a row after which an account is locked for a while.",
+        "Failed sign-ins (wrong password or second-factor code) of one account from one client "
+        "address after which that address is paused for that account; other addresses, "
+        "the owner's among them, are not affected. 0 turns the pause off.",
     ),
     Setting(
         "LMS_LOGIN_LOCK_MINUTES",
         "LOGIN_LOCK_MINUTES",
         15,
         _positive_int,
-        "How long an account stays locked after too many failed logins.",
+        "Length of the first pause; each further failure from that address doubles it.",
+    ),
+    Setting(
+        "LMS_LOGIN_LOCK_MAX_MINUTES",
+        "LOGIN_LOCK_MAX_MINUTES",
+        1440,
+        _positive_int,
+        "Longest pause of one account for one address (failures are forgotten after 24 hours).",
     ),
     Setting(
         "LMS_BEHIND_HTTPS_PROXY",

@@ -8,12 +8,16 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from lms.auth.two_factor import enable_with_secret
 from lms.extensions import db
 from lms.people.models import Role, User
 from lms.people.services import AccountData, create_user
-from lms.timeutil import today
+from lms.timeutil import today, utcnow
 
 DEMO_PASSWORD = "change-me-now"
+# The demo admin's authenticator key (admins must sign in with a second factor); printed by
+# `lms demo`. Anyone who reads this can make its codes: for a demo only.
+DEMO_ADMIN_TOTP_SECRET = "DEMOADMINTOTPKEYAAAAAAAAAAAAAAAA"
 
 
 @dataclass(frozen=True)
@@ -77,6 +81,8 @@ def create_people(context: DemoContext) -> None:
         )
         context.people[person.email] = user
         admin = admin or user
+        if Role.ADMIN in person.roles:
+            enable_with_secret(user, DEMO_ADMIN_TOTP_SECRET, now=utcnow(), actor=None)
     context.log.append(f"{len(DEMO_PEOPLE)} people in two teams")
 
 

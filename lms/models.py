@@ -1,6 +1,7 @@
 """Imports every model module so that the metadata (and Alembic) knows every table."""
 
 from lms.audit import models as audit_models  # noqa: F401
+from lms.auth import models as auth_models  # noqa: F401
 from lms.authoring import models as authoring_models  # noqa: F401
 from lms.content import models as content_models  # noqa: F401
 from lms.courses import models as course_models  # noqa: F401

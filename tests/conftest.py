@@ -20,11 +20,20 @@ from flask.testing import FlaskClient
 from sqlalchemy.engine import make_url
 
 from lms import create_app
+from lms.auth.models import TwoFactor
 from lms.auth.passwords import hash_password
+from lms.auth.two_factor import encrypt_secret
 from lms.database import count_queries
 from lms.extensions import db as _db
 from lms.people.models import User
-from tests.helpers import DEFAULT_POSTGRES_URL, TEST_PASSWORD, TEST_SECRET, skip_or_fail
+from lms.timeutil import utcnow
+from tests.helpers import (
+    DEFAULT_POSTGRES_URL,
+    TEST_PASSWORD,
+    TEST_SECRET,
+    TEST_TOTP_SECRET,
+    skip_or_fail,
+)
 
 
 @contextlib.contextmanager
@@ -170,7 +179,10 @@ class UserFactory:
         start_date: date | None = None,
         locale: str | None = None,
         active: bool = True,
+        two_factor: bool | None = None,
     ) -> User:
+        """`two_factor`: enrol the person with TEST_TOTP_SECRET; by default admins are enrolled
+        (as they must be) and nobody else is."""
         number = next(self._numbers)
         user = User(
             email=(email or f"person{number}@example.com").lower(),
@@ -183,6 +195,15 @@ class UserFactory:
         )
         user.set_roles(set(roles))
         _db.session.add(user)
+        _db.session.flush()
+        if two_factor if two_factor is not None else "admin" in user.roles:
+            _db.session.add(
+                TwoFactor(
+                    user_id=user.id,
+                    secret_encrypted=encrypt_secret(TEST_TOTP_SECRET),
+                    enabled_at=utcnow(),
+                )
+            )
         _db.session.commit()
         return user
 

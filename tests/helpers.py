@@ -13,6 +13,8 @@ REQUIRE_ALL = os.environ.get("LMS_REQUIRE_ALL_TESTS") == "1"
 DEFAULT_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 TEST_PASSWORD = "correct horse battery staple"
 TEST_SECRET = "test-secret-key-" + "x" * 32
+# The authenticator key the user factory gives admins (admins must have a second factor).
+TEST_TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 
 
 def skip_or_fail(reason: str) -> None:

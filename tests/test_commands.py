@@ -68,6 +68,7 @@ def test_demo_builds_a_fresh_company_and_prints_the_accounts(env, tmp_path):
     ):
         assert email in result.stdout
     assert "change-me-now" in result.stdout
+    assert "DEMOADMINTOTPKEYAAAAAAAAAAAAAAAA" in result.stdout  # the demo admin's second factor
     assert (tmp_path / "instance" / "demo.db").exists()
     for made in (tmp_path / "instance").iterdir():
         expected = 0o700 if made.is_dir() else 0o600

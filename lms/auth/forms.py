@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField
+from wtforms import BooleanField, EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
 from lms.auth.passwords import MAX_LENGTH, password_problems
@@ -38,3 +38,20 @@ class ChangePasswordForm(FlaskForm):
         )
         if problems:
             raise ValidationError(" ".join(str(p) for p in problems))
+
+
+class CodeForm(FlaskForm):
+    """One second-factor code: six digits from the authenticator app, or a recovery code."""
+
+    code = StringField(
+        _l("Code"),
+        validators=[DataRequired(), Length(max=64)],
+        description=_l("The 6-digit code from your authenticator app, or a recovery code."),
+    )
+
+
+class TotpForm(FlaskForm):
+    code = StringField(
+        _l("6-digit code from the app"),
+        validators=[DataRequired(), Length(max=16)],
+    )

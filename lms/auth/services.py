@@ -1,16 +1,19 @@
-"""Logging in and out. Failed logins are counted in the database, so the lock holds across every
-worker and host; the per-address limit is Flask-Limiter's (see views)."""
+"""Signing in and out. Failed sign-ins are counted per account and client address in the database
+(see `lms.auth.throttle`), so the pause holds across every worker and host; the per-address limit
+is Flask-Limiter's (see views).
+
+A paused pair, a wrong password and an unknown address get the same answer after the same work
+(one password hash), so the sign-in page tells nobody whether an address has an account or is
+paused; the owner is told in-app."""
 
 from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
-from datetime import datetime, timedelta
-
-import sqlalchemy as sa
-from flask import current_app
+from datetime import datetime
 
 from lms.audit.services import record
+from lms.auth import throttle, two_factor
 from lms.auth.passwords import hash_password, needs_rehash, verify_password
 from lms.extensions import db
 from lms.people.models import User
@@ -20,8 +23,8 @@ from lms.timeutil import utcnow
 
 class LoginOutcome(enum.Enum):
     OK = "ok"
+    SECOND_FACTOR = "second_factor"  # the password is right; a code is needed
     BAD_CREDENTIALS = "bad_credentials"
-    LOCKED = "locked"
     INACTIVE = "inactive"
 
 
@@ -29,54 +32,66 @@ class LoginOutcome(enum.Enum):
 class LoginResult:
     outcome: LoginOutcome
     user: User | None = None
-    locked_until: datetime | None = None
 
 
-def authenticate(email: str, password: str, *, now: datetime | None = None) -> LoginResult:
-    """Check a login attempt and record it; the caller commits (also on failure)."""
+def authenticate(
+    email: str, password: str, *, address: str, now: datetime | None = None
+) -> LoginResult:
+    """Check the password step of a sign-in and record it; the caller commits (also on failure).
+    A person with two-factor sign-in gets SECOND_FACTOR and is not signed in yet."""
     now = now or utcnow()
     user = find_user_by_email(email)
-    password_ok = verify_password(user.password_hash if user else None, password)
     if user is None:
+        verify_password(None, password)
         record("login.failed", actor=None, email=email.strip().lower()[:254], reason="unknown")
         return LoginResult(LoginOutcome.BAD_CREDENTIALS)
-    if user.locked_until is not None and user.locked_until > now:
-        record("login.failed", actor=None, subject=user, reason="locked")
-        return LoginResult(LoginOutcome.LOCKED, user, user.locked_until)
-    if not password_ok:
-        _count_failure(user, now)
+    if throttle.locked_until(user, address, now) is not None:
+        # Same work as a real check, without looking at the real password.
+        verify_password(None, password)
+        record("login.failed", actor=None, subject=user, reason="paused")
+        return LoginResult(LoginOutcome.BAD_CREDENTIALS, user)
+    if not verify_password(user.password_hash, password):
+        throttle.count_failure(user, address, now)
         record("login.failed", actor=None, subject=user, reason="password")
-        if user.locked_until is not None and user.locked_until > now:
-            return LoginResult(LoginOutcome.LOCKED, user, user.locked_until)
         return LoginResult(LoginOutcome.BAD_CREDENTIALS, user)
     if not user.active:
         record("login.failed", actor=None, subject=user, reason="inactive")
         return LoginResult(LoginOutcome.INACTIVE, user)
-    user.failed_logins = 0
-    user.locked_until = None
-    user.last_login_at = now
     if user.password_hash and needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
-    record("login.succeeded", actor=user, subject=user)
-    db.session.flush()
+    if two_factor.is_enabled(user):
+        # The failures of this address are only forgotten once the second factor passes.
+        db.session.flush()
+        return LoginResult(LoginOutcome.SECOND_FACTOR, user)
+    complete_sign_in(user, address=address, now=now, method="password")
     return LoginResult(LoginOutcome.OK, user)
 
 
-def _count_failure(user: User, now: datetime) -> None:
-    limit = current_app.config["LOGIN_MAX_FAILURES"]
-    lock_for = timedelta(minutes=current_app.config["LOGIN_LOCK_MINUTES"])
-    # One atomic statement: concurrent failures on several workers are all counted.
-    db.session.execute(
-        sa.update(User)
-        .where(User.id == user.id)
-        .values(failed_logins=User.failed_logins + 1)
-        .execution_options(synchronize_session=False)
-    )
-    db.session.refresh(user, ["failed_logins"])
-    if limit and user.failed_logins >= limit:
-        user.failed_logins = 0
-        user.locked_until = now + lock_for
-        record("login.locked", actor=None, subject=user, until=user.locked_until.isoformat())
+def check_second_factor(
+    user: User, code: str, *, address: str, now: datetime, sign_in: bool = True
+) -> str | None:
+    """The second step of a sign-in (or, with `sign_in=False`, a fresh code before a change of
+    the second factor): a TOTP or recovery code. Wrong codes count as failed sign-ins of the
+    (account, address) pair, so the same pause applies. Returns how it passed ("totp" or
+    "recovery_code"), or None."""
+    if not user.active or throttle.locked_until(user, address, now) is not None:
+        record("login.failed", actor=None, subject=user, reason="paused")
+        return None
+    method = two_factor.verify(user, code, now=now)
+    if method is None:
+        throttle.count_failure(user, address, now)
+        record("login.failed", actor=None, subject=user, reason="second_factor")
+        db.session.flush()
+        return None
+    if sign_in:
+        complete_sign_in(user, address=address, now=now, method=method)
+    return method
+
+
+def complete_sign_in(user: User, *, address: str, now: datetime, method: str) -> None:
+    throttle.clear_failures(user, address)
+    user.last_login_at = now
+    record("login.succeeded", actor=user, subject=user, method=method)
     db.session.flush()
 
 

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
-from flask_babel import format_date, get_locale, ngettext
+from flask_babel import format_date, format_datetime, get_locale, ngettext
 from flask_babel import gettext as _
 
 from lms.content.model import Text
@@ -190,4 +190,16 @@ def _reply_reviewed(p: Params) -> str:
         "%(reviewer)s reviewed your reply in “%(scenario)s”.",
         reviewer=p.get("reviewer", ""),
         scenario=text(p.get("scenario")),
+    )
+
+
+@register_kind("sign_in_paused")
+def _sign_in_paused(p: Params) -> str:
+    """Params: `address` (the client address), `until` (an ISO date-time, UTC)."""
+    return _(
+        "Several sign-ins to your account from %(address)s failed, so that address may not "
+        "try again until %(time)s. If this was not you, change your password and turn on "
+        "two-factor sign-in.",
+        address=p["address"],
+        time=format_datetime(datetime.fromisoformat(str(p["until"])), "short"),
     )

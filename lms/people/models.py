@@ -55,8 +55,6 @@ class User(UserMixin, db.Model):
     timezone: Mapped[str | None] = mapped_column(sa.String(64))  # IANA name; None: the default
     active: Mapped[bool] = mapped_column(sa.Boolean, default=True, server_default=sa.true())
     session_version: Mapped[int] = mapped_column(default=1, server_default="1")
-    failed_logins: Mapped[int] = mapped_column(default=0, server_default="0")
-    locked_until: Mapped[datetime | None] = mapped_column(sa.DateTime)
     last_login_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
     created_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow, onupdate=utcnow)

@@ -14,10 +14,11 @@ from flask_babel import lazy_gettext as _l
 
 from lms.audit.services import record
 from lms.extensions import db
-from lms.people.models import ROLE_VALUES, Role, User
+from lms.people.models import ROLE_VALUES, Role, User, UserRole
 from lms.people.services import (
     EMAIL_RE,
     AccountData,
+    PeopleError,
     create_user,
     normalize_email,
     update_user,
@@ -258,7 +259,39 @@ def _check_against_database(rows: list[RosterRow], actor: User | None) -> list[R
             problems.append(
                 RosterProblem(row.line, "roles", str(_l("You cannot remove your own admin role.")))
             )
-    return problems
+    return problems or _check_admins_remain(rows)
+
+
+def _check_admins_remain(rows: list[RosterRow]) -> list[RosterProblem]:
+    """The file may not take the admin role from every active admin."""
+    admins = set(
+        db.session.scalars(
+            sa.select(User.email)
+            .join(UserRole, UserRole.user_id == User.id)
+            .where(UserRole.role == Role.ADMIN.value, User.active.is_(True))
+        )
+    )
+    by_email = {row.email: row for row in rows}
+    removed = sorted(
+        (
+            by_email[email]
+            for email in admins
+            if email in by_email and Role.ADMIN not in by_email[email].roles
+        ),
+        key=lambda row: row.line,
+    )
+    remaining = {email for email in admins if email not in by_email} | {
+        row.email for row in rows if Role.ADMIN in row.roles
+    }
+    if not removed or remaining:
+        return []
+    return [
+        RosterProblem(
+            removed[-1].line,
+            "roles",
+            str(_l("This would leave no active admin: keep the admin role of someone.")),
+        )
+    ]
 
 
 def _differs(user: User, row: RosterRow) -> bool:
@@ -291,23 +324,45 @@ def import_roster(data: bytes, *, actor: User | None, apply: bool = True) -> Ros
     result.unchanged = len(rows) - result.added - result.updated
     if not apply:
         return result
-    # People first, managers second: a manager may be listed after the people reporting to them.
-    for row in new_rows:
-        users[row.email] = create_user(
-            AccountData(email=row.email, name=row.name, roles=row.roles, start_date=row.start_date),
-            actor=actor,
-        )
-    for row in [*new_rows, *changed_rows]:
-        user = users[row.email]
-        data = AccountData(
-            email=row.email,
-            name=row.name,
-            roles=row.roles,
-            manager=users[row.manager_email] if row.manager_email else None,
-            start_date=row.start_date,
-            locale=user.locale,
-        )
-        update_user(user, data, actor=actor)
+    problem = _apply(new_rows, changed_rows, users, actor)
+    if problem is not None:
+        # A change made meanwhile (say, the other admin lost the role): nothing is kept, the
+        # caller rolls back because the result is not ok.
+        result.problems = [problem]
+        return result
     record("roster.imported", actor=actor, added=result.added, updated=result.updated)
     db.session.flush()
     return result
+
+
+def _apply(
+    new_rows: list[RosterRow],
+    changed_rows: list[RosterRow],
+    users: dict[str, User],
+    actor: User | None,
+) -> RosterProblem | None:
+    """Add and update the people; the first refusal of the services, as a problem of its line."""
+    # People first, managers second: a manager may be listed after the people reporting to them.
+    row = None
+    try:
+        for row in new_rows:
+            users[row.email] = create_user(
+                AccountData(
+                    email=row.email, name=row.name, roles=row.roles, start_date=row.start_date
+                ),
+                actor=actor,
+            )
+        for row in [*new_rows, *changed_rows]:
+            user = users[row.email]
+            data = AccountData(
+                email=row.email,
+                name=row.name,
+                roles=row.roles,
+                manager=users[row.manager_email] if row.manager_email else None,
+                start_date=row.start_date,
+                locale=user.locale,
+            )
+            update_user(user, data, actor=actor)
+    except PeopleError as error:
+        return RosterProblem(row.line if row else 0, error.field, str(error))
+    return None

@@ -11,10 +11,11 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from lms.audit.services import record
-from lms.auth.passwords import hash_password, password_problems
+from lms.auth.passwords import hash_password, password_problems, verify_password
 from lms.auth.permissions import manager_chain_ids
+from lms.auth.throttle import clear_failures
 from lms.extensions import db
-from lms.people.models import LOCALES, ROLE_VALUES, User
+from lms.people.models import LOCALES, ROLE_VALUES, Role, User, UserRole
 
 EMAIL_RE = re.compile(r"^[^@\s,;<>\"]+@[^@\s,;<>\"]+\.[^@\s,;<>\"]+$")
 
@@ -135,6 +136,8 @@ def update_user(user: User, data: AccountData, *, actor: User | None) -> User:
         user.manager_id = new_manager_id
         user.manager = data.manager
     if user.roles != frozenset(data.roles):
+        if user.active and Role.ADMIN in user.roles and Role.ADMIN not in data.roles:
+            ensure_another_admin(user)
         record(
             "user.roles_changed",
             actor=actor,
@@ -158,9 +161,10 @@ def set_password(user: User, password: str, *, actor: User | None) -> User:
     problems = password_problems(password, email=user.email, name=user.name)
     if problems:
         raise PeopleError(str(problems[0]), "password")
+    if user.password_hash and verify_password(user.password_hash, password):
+        raise PeopleError(_l("The new password must differ from the current one."), "password")
     user.password_hash = hash_password(password)
-    user.failed_logins = 0
-    user.locked_until = None
+    clear_failures(user)
     end_all_sessions(user)
     record("user.password_changed", actor=actor, subject=user)
     db.session.flush()
@@ -173,12 +177,36 @@ def set_active(user: User, active: bool, *, actor: User | None) -> User:
         return user
     if actor is not None and actor.id == user.id and not active:
         raise PeopleError(_l("You cannot deactivate your own account."), "active")
+    if not active and Role.ADMIN in user.roles:
+        ensure_another_admin(user)
     user.active = active
     if not active:
         end_all_sessions(user)
     record("user.deactivated" if not active else "user.reactivated", actor=actor, subject=user)
     db.session.flush()
     return user
+
+
+def ensure_another_admin(user: User) -> None:
+    """Refuse a change that would leave the company without an active admin: `user` is about to
+    lose the admin role or be deactivated. The rows of every active admin (and their role rows)
+    are locked first, so two concurrent requests that each remove one of the last two admins
+    are serialized and the second one is refused (on SQLite every write transaction already
+    holds the database's write lock from its first statement)."""
+    admins = db.session.scalars(
+        sa.select(User.id)
+        .join(UserRole, UserRole.user_id == User.id)
+        .where(UserRole.role == Role.ADMIN.value, User.active.is_(True))
+        .with_for_update()
+    ).all()
+    if not set(admins) - {user.id}:
+        raise PeopleError(
+            _l(
+                "%(email)s is the last active admin: make someone else an admin first.",
+                email=user.email,
+            ),
+            "roles",
+        )
 
 
 def end_all_sessions(user: User) -> None:

@@ -10,6 +10,7 @@ from sqlalchemy.orm import joinedload
 
 from lms.audit.display import action_choices, audit_rows
 from lms.audit.models import AuditEvent
+from lms.auth import two_factor
 from lms.auth.permissions import Permission, permission_required
 from lms.extensions import db
 from lms.people.forms import ConfirmForm, NewUserForm, RosterForm, SetPasswordForm, UserForm
@@ -24,6 +25,7 @@ from lms.people.services import (
     set_password,
     update_user,
 )
+from lms.timeutil import utcnow
 
 bp = Blueprint("people", __name__, template_folder="templates", url_prefix="/admin")
 
@@ -161,6 +163,7 @@ def user_edit(user_id: int):
         reports=reports,
         password_form=SetPasswordForm(),
         confirm_form=ConfirmForm(),
+        two_factor_on=two_factor.is_enabled(user),
     )
 
 
@@ -199,6 +202,30 @@ def user_set_password(user_id: int):
         else:
             db.session.commit()
             flash(_("The password of %(name)s has been set.", name=user.name), "success")
+    return redirect(url_for("people.user_edit", user_id=user.id))
+
+
+@bp.post("/users/<int:user_id>/two-factor/reset")
+@permission_required(Permission.MANAGE_USERS)
+def user_reset_two_factor(user_id: int):
+    """Remove a person's second factor (a lost phone); audited, and their sessions end."""
+    user = _get_user_or_404(user_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    if user.id == current_user.id:
+        flash(_("You cannot reset your own second factor; ask another admin."), "error")
+    elif two_factor.factor_of(user) is None:
+        flash(_("%(name)s has no second factor.", name=user.name), "info")
+    else:
+        two_factor.reset(user, actor=current_user, now=utcnow())
+        db.session.commit()
+        flash(
+            _(
+                "The second factor of %(name)s has been removed and they are logged out.",
+                name=user.name,
+            ),
+            "success",
+        )
     return redirect(url_for("people.user_edit", user_id=user.id))
 
 

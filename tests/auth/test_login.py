@@ -1,10 +1,7 @@
-from datetime import timedelta
-
 import pytest
 
 from lms.audit.models import AuditEvent
 from lms.people.models import User
-from lms.timeutil import utcnow
 from tests.helpers import TEST_PASSWORD, csrf_token_from, login_as, login_with_password
 
 
@@ -37,25 +34,6 @@ def test_unknown_email_gets_the_same_message(client, db):
     assert "Wrong e-mail or password." in response.get_data(as_text=True)
     event = db.session.scalars(db.select(AuditEvent)).one()
     assert event.details == {"email": "nobody@example.com", "reason": "unknown"}
-
-
-def test_account_locks_after_repeated_failures_even_with_the_right_password(client, db, make_user):
-    user = make_user("lena@example.com")
-    for _ in range(5):
-        login_with_password(client, "lena@example.com", "wrong password here")
-    db.session.refresh(user)
-    assert user.locked_until is not None and user.locked_until > utcnow()
-    response = login_with_password(client, "lena@example.com")
-    assert "locked" in response.get_data(as_text=True)
-    assert client.get("/learn").status_code == 302
-    assert "login.locked" in actions(db)
-
-
-def test_lock_expires(client, db, make_user):
-    user = make_user("lena@example.com")
-    user.locked_until = utcnow() - timedelta(seconds=1)
-    db.session.commit()
-    assert login_with_password(client, "lena@example.com").status_code == 302
 
 
 def test_deactivated_user_cannot_log_in(client, make_user):
