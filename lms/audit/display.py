@@ -40,6 +40,11 @@ ACTIONS = {
     "onboarding.signed_off": _l("Field task signed off"),
     "onboarding.signoff_undone": _l("Sign-off withdrawn"),
     "onboarding.checkin_held": _l("Check-in held"),
+    "two_factor.enabled": _l("Two-factor sign-in turned on"),
+    "two_factor.disabled": _l("Two-factor sign-in turned off"),
+    "two_factor.reset": _l("Two-factor sign-in reset by an admin"),
+    "two_factor.recovery_codes_renewed": _l("New recovery codes made"),
+    "two_factor.recovery_code_used": _l("Recovery code used to sign in"),
 }
 
 DETAILS = {
@@ -69,6 +74,10 @@ DETAILS = {
     "checkin": _l("Check-in record"),
     "goals": _l("Goals set"),
     "ip": _l("IP address"),
+    "method": _l("Signed in with"),
+    "left": _l("Recovery codes left"),
+    "address": _l("From address"),
+    "failures": _l("Failed attempts"),
 }
 
 # Why a sign-in was refused (`login.failed`, detail `reason`).
@@ -77,6 +86,15 @@ REASONS = {
     "password": _l("wrong password"),
     "locked": _l("the account was locked"),
     "inactive": _l("the account is deactivated"),
+    "paused": _l("sign-ins from this address were paused after failed attempts"),
+    "second_factor": _l("wrong two-factor code"),
+}
+
+# How a sign-in was completed (`login.succeeded`, detail `method`).
+METHODS = {
+    "password": _l("password"),
+    "totp": _l("password and authenticator code"),
+    "recovery_code": _l("password and recovery code"),
 }
 
 # The account fields of `user.updated` (detail `changes`: field -> [before, after]).
@@ -173,6 +191,8 @@ def _details(event: AuditEvent, names: _Names) -> list[tuple[str, str]]:
 def _value(action: str, key: str, value: Any, skill_names: dict[str, str]) -> str:
     if action == "login.failed" and key == "reason":
         return _word(REASONS, value)
+    if key == "method":
+        return _word(METHODS, value)
     if action == "user.updated" and key == "changes" and isinstance(value, dict):
         return _list(_change(field, change) for field, change in value.items())
     if key == "skills" and isinstance(value, dict):
