@@ -17,14 +17,30 @@ into HTML, then a ``bleach.sanitizer.Cleaner`` keeps only the allow-list below:
 
 HTML comments are removed. Bump :data:`RENDERER_VERSION` whenever the output for the same source
 may change (allow-list, extensions, options), so that stored HTML is re-rendered.
+
+Bounds. Python-Markdown needs quadratic time on some inputs (long runs of ``[`` or ``<http://``,
+big tables) and deep nesting exhausts the recursion limit. So :func:`render_markdown` first
+refuses a source longer than :data:`MAX_SOURCE_CHARS` or nested deeper than
+:data:`MAX_NESTING` (a linear scan, see :func:`check_source`), then renders in a separate worker
+process that is killed when it takes longer than :data:`RENDER_TIMEOUT_SECONDS`. Every refusal
+raises :class:`MarkdownError`. A failed render leaves nothing behind: the worker, or the
+in-process renderer of the thread, is replaced.
 """
 
 from __future__ import annotations
 
+import atexit
+import os
 import re
+import select
+import struct
+import subprocess
+import sys
 import threading
+import time
 import unicodedata
 from collections.abc import Mapping
+from pathlib import Path
 
 import bleach
 import markdown
@@ -140,27 +156,31 @@ class _LinkRelFilter(Filter):
 _local = threading.local()
 
 
+def _build_renderers() -> tuple[markdown.Markdown, bleach.sanitizer.Cleaner]:
+    md = markdown.Markdown(
+        extensions=["tables", "fenced_code", "sane_lists", "toc"],
+        extension_configs={
+            "tables": {"use_align_attribute": True},
+            "toc": {"slugify": slugify, "marker": "", "permalink": False},
+        },
+        output_format="html",
+    )
+    cleaner = bleach.sanitizer.Cleaner(
+        tags=ALLOWED_TAGS | DROPPED_WITH_CONTENT,
+        attributes=ALLOWED_ATTRIBUTES,
+        protocols=ALLOWED_PROTOCOLS,
+        strip=True,
+        strip_comments=True,
+        filters=[_DropContentFilter, _LinkRelFilter],
+    )
+    return md, cleaner
+
+
 def _renderers() -> tuple[markdown.Markdown, bleach.sanitizer.Cleaner]:
     """Per-thread instances: neither Markdown nor Cleaner is thread-safe."""
     pair = getattr(_local, "pair", None)
     if pair is None:
-        md = markdown.Markdown(
-            extensions=["tables", "fenced_code", "sane_lists", "toc"],
-            extension_configs={
-                "tables": {"use_align_attribute": True},
-                "toc": {"slugify": slugify, "marker": "", "permalink": False},
-            },
-            output_format="html",
-        )
-        cleaner = bleach.sanitizer.Cleaner(
-            tags=ALLOWED_TAGS | DROPPED_WITH_CONTENT,
-            attributes=ALLOWED_ATTRIBUTES,
-            protocols=ALLOWED_PROTOCOLS,
-            strip=True,
-            strip_comments=True,
-            filters=[_DropContentFilter, _LinkRelFilter],
-        )
-        pair = _local.pair = (md, cleaner)
+        pair = _local.pair = _build_renderers()
     return pair
 
 
@@ -187,16 +207,289 @@ def join_cjk_lines(source: str) -> str:
     return "".join(out)
 
 
-def render_markdown(source: str) -> str:
-    """Markdown source to sanitized HTML (see the module docstring for the allow-list)."""
-    if not source:
-        return ""
+# --- bounds -------------------------------------------------------------------------------------
+
+MAX_SOURCE_CHARS = 200_000
+"""Longest Markdown source of one field (the lesson editor's limit for a body)."""
+
+MAX_NESTING = 20
+"""Deepest nesting of lists, quotes and indentation (see :func:`nesting_depth`)."""
+
+RENDER_TIMEOUT_SECONDS = 2.0
+"""Wall-clock time after which a render's worker process is killed."""
+
+ISOLATED = True
+"""Render in worker processes (the time bound). Off only to debug the renderer itself."""
+
+MAX_IDLE_WORKERS = 4
+
+
+class MarkdownError(ValueError):
+    """A Markdown source that is refused: ``reason`` is one of ``TOO_LONG``, ``TOO_DEEP``,
+    ``TOO_SLOW`` or ``FAILED``; ``limit`` is the limit passed and ``found`` what was found
+    (characters, levels, seconds)."""
+
+    TOO_LONG = "too_long"
+    TOO_DEEP = "too_deep"
+    TOO_SLOW = "too_slow"
+    FAILED = "failed"
+
+    def __init__(self, reason: str, *, limit: float = 0, found: float = 0, line: int = 0):
+        self.reason = reason
+        self.limit = limit
+        self.found = found
+        self.line = line
+        super().__init__(self.describe())
+
+    def describe(self) -> str:
+        if self.reason == self.TOO_LONG:
+            return (
+                f"the Markdown is too long to render: {self.found:,.0f} characters, "
+                f"at most {self.limit:,.0f}"
+            )
+        if self.reason == self.TOO_DEEP:
+            where = f" (line {self.line} has {self.found:.0f})" if self.line else ""
+            return (
+                f"the Markdown is nested too deeply: at most {self.limit:.0f} levels of lists, "
+                f"quotes and indentation{where}"
+            )
+        if self.reason == self.TOO_SLOW:
+            return (
+                f"the Markdown took longer than {self.limit:g} s to render: shorten it or split "
+                "it, and avoid long runs of unclosed brackets or angle brackets"
+            )
+        return "the Markdown could not be rendered"
+
+
+_INDENT_OR_MARKER = re.compile(r"[ \t]*(?:>|[-*+](?=[ \t])|[0-9]{1,9}[.)](?=[ \t]))?")
+
+
+def nesting_depth(line: str) -> int:
+    """How deeply a line nests: one level per quote marker (``>``), per list marker at the start
+    of the line (``-``, ``*``, ``+``, ``1.``, ``1)``) and per four columns of indentation (a tab
+    counts to the next multiple of four). An upper bound of what Python-Markdown nests."""
+    depth = 0
+    position = 0
+    while position < len(line):
+        match = _INDENT_OR_MARKER.match(line, position)
+        end = match.end()
+        if end == position:
+            break
+        columns = 0
+        for char in match.group():
+            if char == " ":
+                columns += 1
+            elif char == "\t":
+                columns += 4 - columns % 4
+            else:
+                depth += 1
+                break
+        depth += columns // 4
+        position = end
+    return depth
+
+
+def check_source(source: str) -> None:
+    """Refuse (:class:`MarkdownError`) a source longer than :data:`MAX_SOURCE_CHARS` or with a
+    line nested deeper than :data:`MAX_NESTING` outside fenced code. Linear time."""
+    if len(source) > MAX_SOURCE_CHARS:
+        raise MarkdownError(MarkdownError.TOO_LONG, limit=MAX_SOURCE_CHARS, found=len(source))
+    in_code = False
+    for number, line in enumerate(source.split("\n"), start=1):
+        if _FENCE.match(line):
+            in_code = not in_code
+            continue
+        if in_code or len(line) < MAX_NESTING:
+            continue
+        depth = nesting_depth(line)
+        if depth > MAX_NESTING:
+            raise MarkdownError(MarkdownError.TOO_DEEP, limit=MAX_NESTING, found=depth, line=number)
+
+
+# --- rendering ----------------------------------------------------------------------------------
+
+
+def _render_here(source: str) -> str:
+    """Render in this thread. After any failure the thread's instances are dropped, so the next
+    render starts from a fresh parser."""
     md, cleaner = _renderers()
     try:
         html = md.reset().convert(join_cjk_lines(source))
-    finally:
         md.reset()
-    return cleaner.clean(html).strip()
+        return cleaner.clean(html).strip()
+    except BaseException:
+        _local.pair = None
+        raise
+
+
+def render_markdown(source: str) -> str:
+    """Markdown source to sanitized HTML (see the module docstring for the allow-list and the
+    bounds). Raises :class:`MarkdownError` for a source that is refused."""
+    if not source:
+        return ""
+    check_source(source)
+    if not ISOLATED:
+        try:
+            return _render_here(source)
+        except RecursionError:
+            raise MarkdownError(MarkdownError.TOO_DEEP, limit=MAX_NESTING) from None
+    return _render_isolated(source)
+
+
+# --- worker processes ---------------------------------------------------------------------------
+#
+# A worker is `python -P <this file> --serve`, reading requests on stdin and answering on stdout.
+# Request: 4-byte big-endian length, UTF-8 source. Answer: one status byte (b"o" HTML, b"d" too
+# deeply nested, b"f" failed), 4-byte length, UTF-8 payload. Idle workers are kept in a pool;
+# a render takes one (or starts one), so concurrent renders never wait for each other.
+
+_HEADER = struct.Struct(">I")
+_ENCODING = ("utf-8", "surrogatepass")
+
+
+class _WorkerGone(Exception):
+    pass
+
+
+class _Worker:
+    def __init__(self) -> None:
+        self.pid = os.getpid()
+        self.process = subprocess.Popen(
+            [sys.executable, "-P", str(Path(__file__).resolve()), "--serve"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            bufsize=0,
+            close_fds=True,
+        )
+
+    def render(self, source: str, timeout: float) -> tuple[bytes, str]:
+        data = source.encode(*_ENCODING)
+        deadline = time.monotonic() + timeout
+        try:
+            self.process.stdin.write(_HEADER.pack(len(data)) + data)
+        except (BrokenPipeError, OSError, ValueError) as error:
+            raise _WorkerGone from error
+        header = self._read(1 + _HEADER.size, deadline)
+        (length,) = _HEADER.unpack(header[1:])
+        return header[:1], self._read(length, deadline).decode(*_ENCODING)
+
+    def _read(self, size: int, deadline: float) -> bytes:
+        chunks: list[bytes] = []
+        stream = self.process.stdout
+        while size:
+            left = deadline - time.monotonic()
+            if left <= 0 or not select.select([stream], [], [], left)[0]:
+                raise TimeoutError
+            chunk = os.read(stream.fileno(), min(size, 1 << 20))
+            if not chunk:
+                raise _WorkerGone
+            chunks.append(chunk)
+            size -= len(chunk)
+        return b"".join(chunks)
+
+    def close(self) -> None:
+        if self.pid != os.getpid():
+            return  # a forked copy: the worker belongs to the parent
+        process = self.process
+        if process.poll() is None:
+            process.kill()
+        for stream in (process.stdin, process.stdout):
+            try:
+                stream.close()
+            except OSError:
+                pass
+        process.wait()
+
+
+_pool_lock = threading.Lock()
+_idle: list[_Worker] = []
+
+
+def _take_worker() -> _Worker:
+    with _pool_lock:
+        while _idle:
+            worker = _idle.pop()
+            if worker.pid == os.getpid() and worker.process.poll() is None:
+                return worker
+    return _Worker()
+
+
+def _give_back(worker: _Worker) -> None:
+    with _pool_lock:
+        if len(_idle) < MAX_IDLE_WORKERS:
+            _idle.append(worker)
+            return
+    worker.close()
+
+
+def close_workers() -> None:
+    """Stop the idle workers (at exit; the next render starts a new one)."""
+    with _pool_lock:
+        workers = list(_idle)
+        _idle.clear()
+    for worker in workers:
+        worker.close()
+
+
+def _forget_workers_after_fork() -> None:
+    _idle.clear()  # the parent's pipes: never use or close them from a forked process
+
+
+def _render_isolated(source: str) -> str:
+    for attempt in (1, 2):
+        worker = _take_worker()
+        try:
+            status, payload = worker.render(source, RENDER_TIMEOUT_SECONDS)
+        except TimeoutError:
+            worker.close()
+            raise MarkdownError(MarkdownError.TOO_SLOW, limit=RENDER_TIMEOUT_SECONDS) from None
+        except _WorkerGone:
+            worker.close()
+            if attempt == 2:
+                raise MarkdownError(MarkdownError.FAILED) from None
+            continue  # an idle worker may have been stopped: one more try with a new one
+        except BaseException:
+            worker.close()
+            raise
+        _give_back(worker)
+        if status == b"o":
+            return payload
+        if status == b"d":
+            raise MarkdownError(MarkdownError.TOO_DEEP, limit=MAX_NESTING)
+        raise MarkdownError(MarkdownError.FAILED)
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _serve(requests, answers) -> None:
+    """The worker's loop: render each request until stdin closes."""
+
+    def read(size: int) -> bytes | None:
+        data = requests.read(size)
+        return data if data is not None and len(data) == size else None
+
+    while True:
+        header = read(_HEADER.size)
+        if header is None:
+            return
+        body = read(_HEADER.unpack(header)[0])
+        if body is None:
+            return
+        try:
+            status, html = b"o", _render_here(body.decode(*_ENCODING))
+        except RecursionError:
+            status, html = b"d", ""
+        except Exception as error:  # any bug of a dependency: reported, the worker lives on
+            status, html = b"f", type(error).__name__
+        payload = html.encode(*_ENCODING)
+        answers.write(status + _HEADER.pack(len(payload)) + payload)
+        answers.flush()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_workers_after_fork)
+
+atexit.register(close_workers)
 
 
 def render_text_map(text: Mapping[str, str] | None) -> dict[str, str]:
@@ -205,3 +498,7 @@ def render_text_map(text: Mapping[str, str] | None) -> dict[str, str]:
         return {}
     items = text.items() if hasattr(text, "items") else ()
     return {locale: render_markdown(source) for locale, source in items}
+
+
+if __name__ == "__main__" and sys.argv[1:] == ["--serve"]:
+    _serve(sys.stdin.buffer, sys.stdout.buffer)
