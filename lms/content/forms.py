@@ -33,21 +33,21 @@ def markdown_problem(error: MarkdownError, field) -> LazyString:
     renderer refuses."""
     if error.reason == MarkdownError.TOO_LONG:
         return _l(
-            "%(field)s is too long to format: at most %(limit)s characters.",
+            "%(field)s: the text is too long to format (at most %(limit)s characters).",
             field=field,
             limit=f"{error.limit:,.0f}",
         )
     if error.reason == MarkdownError.TOO_DEEP:
         return _l(
-            "%(field)s is nested too deeply: at most %(limit)d levels of lists, quotes and "
-            "indentation.",
+            "%(field)s: the formatting is nested too deeply (at most %(limit)d levels of lists, "
+            "quotes and indentation).",
             field=field,
             limit=int(error.limit),
         )
     if error.reason == MarkdownError.TOO_SLOW:
         return _l(
-            "%(field)s takes too long to format. Shorten it or split it, and avoid long runs "
-            "of unclosed brackets or angle brackets.",
+            "%(field)s: the text takes too long to format. Shorten or split it, and avoid long "
+            "runs of unclosed brackets or angle brackets.",
             field=field,
         )
-    return _l("%(field)s could not be formatted. Simplify its formatting.", field=field)
+    return _l("%(field)s: the text could not be formatted. Simplify its formatting.", field=field)
