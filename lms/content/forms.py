@@ -32,10 +32,11 @@ def markdown_problem(error: MarkdownError, field) -> LazyString:
     """The message for a form whose Markdown field `field` (a label such as "The comment") the
     renderer refuses."""
     if error.reason == MarkdownError.TOO_LONG:
+        limit = format(int(error.limit), ",")
         return _l(
             "%(field)s: the text is too long to format (at most %(limit)s characters).",
             field=field,
-            limit=f"{error.limit:,.0f}",
+            limit=limit,
         )
     if error.reason == MarkdownError.TOO_DEEP:
         return _l(
