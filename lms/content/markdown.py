@@ -22,8 +22,10 @@ Bounds. Python-Markdown needs quadratic time on some inputs (long runs of ``[`` 
 big tables) and deep nesting exhausts the recursion limit. So :func:`render_markdown` first
 refuses a source longer than :data:`MAX_SOURCE_CHARS` or nested deeper than
 :data:`MAX_NESTING` (a linear scan, see :func:`check_source`), then renders in a separate worker
-process that is killed when it takes longer than :data:`RENDER_TIMEOUT_SECONDS`. Every refusal
-raises :class:`MarkdownError`. A failed render leaves nothing behind: the worker, or the
+process that is killed when the render has used :data:`RENDER_CPU_SECONDS` of processor time
+(the bound on the work, whatever the load of the machine) or has lasted
+:data:`RENDER_WALL_SECONDS` (the bound on the wait). Every refusal raises
+:class:`MarkdownError`. A failed render leaves nothing behind: the worker, or the
 in-process renderer of the thread, is replaced.
 """
 
@@ -215,8 +217,12 @@ MAX_SOURCE_CHARS = 200_000
 MAX_NESTING = 20
 """Deepest nesting of lists, quotes and indentation (see :func:`nesting_depth`)."""
 
-RENDER_TIMEOUT_SECONDS = 2.0
-"""Wall-clock time after which a render's worker process is killed."""
+RENDER_CPU_SECONDS = 1.0
+"""Processor time a render may use; its worker process is killed past it (Linux: read from
+/proc; elsewhere only the wall-clock limit applies)."""
+
+RENDER_WALL_SECONDS = 3.0
+"""Wall-clock time a render may last, however busy the machine is."""
 
 ISOLATED = True
 """Render in worker processes (the time bound). Off only to debug the renderer itself."""
@@ -255,8 +261,8 @@ class MarkdownError(ValueError):
             )
         if self.reason == self.TOO_SLOW:
             return (
-                f"the Markdown took longer than {self.limit:g} s to render: shorten it or split "
-                "it, and avoid long runs of unclosed brackets or angle brackets"
+                f"the Markdown takes too long to render (more than {self.limit:g} s): shorten "
+                "it or split it, and avoid long runs of unclosed brackets or angle brackets"
             )
         return "the Markdown could not be rendered"
 
@@ -344,6 +350,8 @@ def render_markdown(source: str) -> str:
 # a render takes one (or starts one), so concurrent renders never wait for each other.
 
 _HEADER = struct.Struct(">I")
+_POLL_SECONDS = 0.05
+_CLOCK_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
 _ENCODING = ("utf-8", "surrogatepass")
 
 
@@ -363,24 +371,40 @@ class _Worker:
             close_fds=True,
         )
 
-    def render(self, source: str, timeout: float) -> tuple[bytes, str]:
+    def cpu_seconds(self) -> float | None:
+        """Processor time the worker has used so far (None where /proc cannot tell)."""
+        try:
+            with open(f"/proc/{self.process.pid}/stat", "rb") as handle:
+                fields = handle.read().rsplit(b")", 1)[1].split()
+        except (OSError, IndexError):
+            return None
+        return (int(fields[11]) + int(fields[12])) / _CLOCK_TICKS  # utime + stime
+
+    def render(self, source: str, cpu: float, wall: float) -> tuple[bytes, str]:
         data = source.encode(*_ENCODING)
-        deadline = time.monotonic() + timeout
+        deadline = time.monotonic() + wall
+        start = self.cpu_seconds()
+        budget = None if start is None else start + cpu
         try:
             self.process.stdin.write(_HEADER.pack(len(data)) + data)
         except (BrokenPipeError, OSError, ValueError) as error:
             raise _WorkerGone from error
-        header = self._read(1 + _HEADER.size, deadline)
+        header = self._read(1 + _HEADER.size, deadline, budget)
         (length,) = _HEADER.unpack(header[1:])
-        return header[:1], self._read(length, deadline).decode(*_ENCODING)
+        return header[:1], self._read(length, deadline, budget).decode(*_ENCODING)
 
-    def _read(self, size: int, deadline: float) -> bytes:
+    def _read(self, size: int, deadline: float, budget: float | None) -> bytes:
         chunks: list[bytes] = []
         stream = self.process.stdout
         while size:
             left = deadline - time.monotonic()
-            if left <= 0 or not select.select([stream], [], [], left)[0]:
+            if left <= 0:
                 raise TimeoutError
+            if not select.select([stream], [], [], min(left, _POLL_SECONDS))[0]:
+                used = self.cpu_seconds() if budget is not None else None
+                if used is not None and used > budget:
+                    raise TimeoutError
+                continue
             chunk = os.read(stream.fileno(), min(size, 1 << 20))
             if not chunk:
                 raise _WorkerGone
@@ -440,10 +464,10 @@ def _render_isolated(source: str) -> str:
     for attempt in (1, 2):
         worker = _take_worker()
         try:
-            status, payload = worker.render(source, RENDER_TIMEOUT_SECONDS)
+            status, payload = worker.render(source, RENDER_CPU_SECONDS, RENDER_WALL_SECONDS)
         except TimeoutError:
             worker.close()
-            raise MarkdownError(MarkdownError.TOO_SLOW, limit=RENDER_TIMEOUT_SECONDS) from None
+            raise MarkdownError(MarkdownError.TOO_SLOW, limit=RENDER_CPU_SECONDS) from None
         except _WorkerGone:
             worker.close()
             if attempt == 2:
