@@ -101,7 +101,8 @@ def export_command(directory: Path, replace: bool) -> None:
 def rerender_command(force: bool, check: bool) -> None:
     """Render the Markdown of content versions again with the current renderer (after the
     allow-list or the Markdown extensions changed). `--check` finds stored HTML that differs
-    from a fresh render (exit 1 if any); `--force` repairs it."""
+    from a fresh render, in content and in comments and notes (exit 1 if any); `--force`
+    repairs it."""
     from lms.content.markdown import RENDERER_VERSION
     from lms.content.store import rerender
     from lms.extensions import db
@@ -119,21 +120,33 @@ def rerender_command(force: bool, check: bool) -> None:
                 f"{problem.where}: {problem.error}",
                 err=True,
             )
+    for label, row_id in report.rows_differing:
+        click.echo(f"differs: {label} {row_id}")
+    for label, row_id, error in report.rows_refused:
+        click.echo(f"error: {label} {row_id}: {error}", err=True)
+    refused = len(report.refused) + len(report.rows_refused)
     if check:
         db.session.rollback()
         click.echo(
             f"checked {report.checked} version(s): {len(report.differing)} differ from a fresh "
             f"render, {len(report.refused)} cannot be rendered"
         )
-        if report.differing:
+        click.echo(
+            f"checked {report.rows_checked} comment(s) and note(s): "
+            f"{len(report.rows_differing)} differ from a fresh render, "
+            f"{len(report.rows_refused)} cannot be rendered"
+        )
+        if report.differing or report.rows_differing:
             click.echo("`lms rerender --force` writes the fresh HTML.")
-        if report.differing or report.refused:
+        if report.differing or report.rows_differing or refused:
             sys.exit(1)
         return
     db.session.commit()
     click.echo(f"re-rendered {report.rendered} version(s) with renderer version {RENDERER_VERSION}")
-    if report.refused:
-        _fail(f"{len(report.refused)} version(s) kept their HTML: the renderer refuses them")
+    if force:
+        click.echo(f"repaired {len(report.rows_differing)} comment(s) and note(s)")
+    if refused:
+        _fail(f"{refused} version(s) or comment(s) kept their HTML: the renderer refuses them")
 
 
 COMMANDS = (import_command, export_command, rerender_command)

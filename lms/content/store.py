@@ -18,6 +18,7 @@ from lms.content import markdown as renderer
 from lms.content.documents import content_hash, from_document, kind_of, to_document
 from lms.content.model import Course, Framework, Lesson, Path, Quiz, Scenario, Text
 from lms.content.models import ContentItem, ContentSkillTag, ContentVersion
+from lms.content.rendered import RENDERED_COLUMNS, RenderedColumn
 from lms.extensions import db
 from lms.people.models import User
 from lms.skills.models import Skill
@@ -361,6 +362,10 @@ class RerenderReport:
     rendered: int = 0
     differing: list[tuple[ContentVersion, list[str]]] = field(default_factory=list)
     refused: list[tuple[ContentVersion, list[RenderProblem]]] = field(default_factory=list)
+    # rows of the registered columns (`lms.content.rendered`), with `force` or `check`
+    rows_checked: int = 0
+    rows_differing: list[tuple[str, int]] = field(default_factory=list)
+    rows_refused: list[tuple[str, int, renderer.MarkdownError]] = field(default_factory=list)
 
 
 def _differing_places(stored: dict | None, fresh: dict[str, dict[str, str]]) -> list[str]:
@@ -420,4 +425,39 @@ def rerender(*, force: bool = False, check: bool = False) -> RerenderReport:
             ):
                 _sync_skills(obj, version.rendered)
         db.session.flush()
+    if force or check:
+        for column in RENDERED_COLUMNS:
+            _rerender_rows(column, report, check=check)
     return report
+
+
+def _rerender_rows(column: RenderedColumn, report: RerenderReport, *, check: bool) -> None:
+    """Render the Markdown of every row of a registered column again; write the HTML that
+    differs unless `check`."""
+    model = column.model
+    source, html = getattr(model, column.source), getattr(model, column.html)
+    last = 0
+    while True:
+        rows = db.session.execute(
+            sa.select(model.id, source, html)
+            .where(model.id > last, html.is_not(None))
+            .order_by(model.id)
+            .limit(RERENDER_BATCH)
+        ).all()
+        if not rows:
+            return
+        for row_id, text, stored in rows:
+            report.rows_checked += 1
+            try:
+                fresh = renderer.render_markdown(text or "")
+            except renderer.MarkdownError as error:
+                report.rows_refused.append((column.label, row_id, error))
+                continue
+            if fresh == stored:
+                continue
+            report.rows_differing.append((column.label, row_id))
+            if not check:
+                db.session.execute(
+                    sa.update(model).where(model.id == row_id).values({column.html: fresh})
+                )
+        last = rows[-1][0]

@@ -389,3 +389,25 @@ def test_a_sign_off_comment_the_renderer_refuses_is_a_message(client, db, enroll
     assert db.session.scalar(sa.select(sa.func.count(SignOff.id))) == 0
     client.post(f"/team/{hire.id}/signoffs", data={"item_id": "shadow", "comment": "*ok*"})
     assert db.session.scalar(sa.select(SignOff)).comment_html == "<p><em>ok</em></p>"
+
+
+def test_rerender_check_finds_damaged_comment_html_and_force_repairs_it(runner, db, enrolled):
+    signoff = sign_off(enrolled.hire, "shadow", actor=enrolled.manager, comment="*Sharp*")
+    db.session.commit()
+    assert signoff.comment_html == "<p><em>Sharp</em></p>"
+    assert runner.invoke(args=["lms", "rerender", "--check"]).exit_code == 0
+
+    signoff.comment_html = "*Sharp*"  # what a broken parser used to store
+    db.session.commit()
+    checked = runner.invoke(args=["lms", "rerender", "--check"])
+    assert checked.exit_code == 1
+    assert f"differs: sign-off comment {signoff.id}" in checked.output
+    db.session.refresh(signoff)
+    assert signoff.comment_html == "*Sharp*"
+
+    repaired = runner.invoke(args=["lms", "rerender", "--force"])
+    assert repaired.exit_code == 0, repaired.output
+    assert "repaired 1 comment(s) and note(s)" in repaired.output
+    db.session.refresh(signoff)
+    assert signoff.comment_html == "<p><em>Sharp</em></p>"
+    assert runner.invoke(args=["lms", "rerender", "--check"]).exit_code == 0
