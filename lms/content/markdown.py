@@ -32,6 +32,7 @@ in-process renderer of the thread, is replaced.
 from __future__ import annotations
 
 import atexit
+import logging
 import os
 import re
 import select
@@ -156,6 +157,7 @@ class _LinkRelFilter(Filter):
 
 
 _local = threading.local()
+_log = logging.getLogger(__name__)
 
 
 def _build_renderers() -> tuple[markdown.Markdown, bleach.sanitizer.Cleaner]:
@@ -335,11 +337,15 @@ def render_markdown(source: str) -> str:
         return ""
     check_source(source)
     if not ISOLATED:
-        try:
-            return _render_here(source)
-        except RecursionError:
-            raise MarkdownError(MarkdownError.TOO_DEEP, limit=MAX_NESTING) from None
+        return _render_in_process(source)
     return _render_isolated(source)
+
+
+def _render_in_process(source: str) -> str:
+    try:
+        return _render_here(source)
+    except RecursionError:
+        raise MarkdownError(MarkdownError.TOO_DEEP, limit=MAX_NESTING) from None
 
 
 # --- worker processes ---------------------------------------------------------------------------
@@ -462,7 +468,13 @@ def _forget_workers_after_fork() -> None:
 
 def _render_isolated(source: str) -> str:
     for attempt in (1, 2):
-        worker = _take_worker()
+        try:
+            worker = _take_worker()
+        except OSError as error:
+            # No worker can start (no python executable, no processes left): render here,
+            # within the length and nesting limits but without the time limit.
+            _log.error("Markdown worker process cannot start (%s); rendering in-process", error)
+            return _render_in_process(source)
         try:
             status, payload = worker.render(source, RENDER_CPU_SECONDS, RENDER_WALL_SECONDS)
         except TimeoutError:

@@ -346,3 +346,16 @@ def test_the_upload_check_step_finds_what_apply_would_meet(app, db, client, make
     assert f"{LESSON}" in page and "nested too deeply" in page
     assert 'action="/author/import/' not in page  # nothing to apply
     assert db.session.scalar(sa.select(sa.func.count()).select_from(ContentItem)) == 0
+
+
+def test_without_worker_processes_rendering_goes_on_in_process(monkeypatch, caplog):
+    renderer.close_workers()
+
+    def no_processes(*args, **kwargs):
+        raise OSError("no processes left")
+
+    monkeypatch.setattr(renderer.subprocess, "Popen", no_processes)
+    assert render_markdown(REFERENCE) == REFERENCE_HTML
+    assert "cannot start" in caplog.text
+    with pytest.raises(MarkdownError):
+        render_markdown(deep_tabs(250))
