@@ -497,6 +497,25 @@ def _render_isolated(source: str) -> str:
     raise AssertionError("unreachable")  # pragma: no cover
 
 
+WORKER_CPU_BACKSTOP_SECONDS = 10
+"""A worker ends itself (SIGXCPU) past this much processor time for one render: the web process
+kills it long before, unless the web process itself is gone."""
+
+
+def _cpu_backstop(seconds: int) -> None:
+    try:
+        import resource
+
+        usage = resource.getrusage(resource.RUSAGE_SELF)
+        soft = int(usage.ru_utime + usage.ru_stime) + seconds
+        hard = resource.getrlimit(resource.RLIMIT_CPU)[1]
+        if hard != resource.RLIM_INFINITY:
+            soft = min(soft, hard)
+        resource.setrlimit(resource.RLIMIT_CPU, (soft, hard))
+    except (ImportError, ValueError, OSError):  # pragma: no cover - not on this platform
+        pass
+
+
 def _serve(requests, answers) -> None:
     """The worker's loop: render each request until stdin closes."""
 
@@ -511,6 +530,7 @@ def _serve(requests, answers) -> None:
         body = read(_HEADER.unpack(header)[0])
         if body is None:
             return
+        _cpu_backstop(WORKER_CPU_BACKSTOP_SECONDS)
         try:
             status, html = b"o", _render_here(body.decode(*_ENCODING))
         except RecursionError:
