@@ -357,6 +357,8 @@ def _render_in_process(source: str) -> str:
 
 _HEADER = struct.Struct(">I")
 _POLL_SECONDS = 0.05
+_STARTUP_SECONDS = 60.0
+_READY = b"r"
 _CLOCK_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
 _ENCODING = ("utf-8", "surrogatepass")
 
@@ -376,6 +378,7 @@ class _Worker:
             bufsize=0,
             close_fds=True,
         )
+        self.ready = False
 
     def cpu_seconds(self) -> float | None:
         """Processor time the worker has used so far (None where /proc cannot tell)."""
@@ -386,7 +389,20 @@ class _Worker:
             return None
         return (int(fields[11]) + int(fields[12])) / _CLOCK_TICKS  # utime + stime
 
+    def wait_ready(self) -> None:
+        """Wait for the worker to have imported the renderer (its start-up is not counted in
+        a render's time)."""
+        if not self.ready:
+            try:
+                answer = self._read(1, time.monotonic() + _STARTUP_SECONDS, None)
+            except TimeoutError:
+                raise _WorkerGone from None
+            if answer != _READY:
+                raise _WorkerGone
+            self.ready = True
+
     def render(self, source: str, cpu: float, wall: float) -> tuple[bytes, str]:
+        self.wait_ready()
         data = source.encode(*_ENCODING)
         deadline = time.monotonic() + wall
         start = self.cpu_seconds()
@@ -419,17 +435,16 @@ class _Worker:
         return b"".join(chunks)
 
     def close(self) -> None:
-        if self.pid != os.getpid():
-            return  # a forked copy: the worker belongs to the parent
         process = self.process
-        if process.poll() is None:
-            process.kill()
+        if self.pid == os.getpid() and process.poll() is None:
+            process.kill()  # in a forked copy the worker belongs to the parent: only let go
         for stream in (process.stdin, process.stdout):
             try:
                 stream.close()
             except OSError:
                 pass
-        process.wait()
+        if self.pid == os.getpid():
+            process.wait()
 
 
 _pool_lock = threading.Lock()
@@ -440,8 +455,9 @@ def _take_worker() -> _Worker:
     with _pool_lock:
         while _idle:
             worker = _idle.pop()
-            if worker.pid == os.getpid() and worker.process.poll() is None:
+            if worker.process.poll() is None:
                 return worker
+            worker.close()
     return _Worker()
 
 
@@ -463,7 +479,10 @@ def close_workers() -> None:
 
 
 def _forget_workers_after_fork() -> None:
-    _idle.clear()  # the parent's pipes: never use or close them from a forked process
+    """In a forked process the pool's workers are the parent's: let go of them."""
+    for worker in _idle:
+        worker.close()
+    _idle.clear()
 
 
 def _render_isolated(source: str) -> str:
@@ -523,6 +542,8 @@ def _serve(requests, answers) -> None:
         data = requests.read(size)
         return data if data is not None and len(data) == size else None
 
+    answers.write(_READY)
+    answers.flush()
     while True:
         header = read(_HEADER.size)
         if header is None:

@@ -200,13 +200,17 @@ def test_the_wall_clock_limit_applies_where_processor_time_is_unknown(monkeypatc
 
 
 def test_a_slow_render_does_not_hold_up_another_thread():
+    spare = renderer._Worker()
+    spare.wait_ready()
+    renderer._give_back(spare)  # two idle workers: one each
     slow = threading.Thread(target=timed, args=("![" * 15000,))
     slow.start()
     try:
         time.sleep(0.2)
         elapsed, result = timed(REFERENCE)
         assert result == REFERENCE_HTML
-        assert elapsed < 1.0  # a worker of its own (its start-up included)
+        assert elapsed < 1.0
+        assert slow.is_alive()  # still at work
     finally:
         slow.join()
 
@@ -242,6 +246,8 @@ def test_in_process_a_recursion_error_leaves_no_broken_parser(monkeypatch):
 
 def test_in_the_worker_a_recursion_error_is_too_deep(monkeypatch):
     monkeypatch.setattr(renderer, "MAX_NESTING", 10_000)
+    monkeypatch.setattr(renderer, "RENDER_CPU_SECONDS", 20.0)  # not what is tested here
+    monkeypatch.setattr(renderer, "RENDER_WALL_SECONDS", 60.0)
     with pytest.raises(MarkdownError) as caught:
         render_markdown(deep_tabs(250))
     assert caught.value.reason == MarkdownError.TOO_DEEP
