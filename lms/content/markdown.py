@@ -357,7 +357,7 @@ def _render_in_process(source: str) -> str:
 
 _HEADER = struct.Struct(">I")
 _POLL_SECONDS = 0.05
-_STARTUP_SECONDS = 60.0
+_STARTUP_SECONDS = 30.0
 _READY = b"r"
 _CLOCK_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
 _ENCODING = ("utf-8", "surrogatepass")
@@ -391,18 +391,18 @@ class _Worker:
 
     def wait_ready(self) -> None:
         """Wait for the worker to have imported the renderer (its start-up is not counted in
-        a render's time)."""
+        a render's time); OSError if it does not get there."""
         if not self.ready:
             try:
                 answer = self._read(1, time.monotonic() + _STARTUP_SECONDS, None)
-            except TimeoutError:
-                raise _WorkerGone from None
+            except (TimeoutError, _WorkerGone):
+                answer = b""
             if answer != _READY:
-                raise _WorkerGone
+                self.close()
+                raise OSError("the worker process did not start")
             self.ready = True
 
     def render(self, source: str, cpu: float, wall: float) -> tuple[bytes, str]:
-        self.wait_ready()
         data = source.encode(*_ENCODING)
         deadline = time.monotonic() + wall
         start = self.cpu_seconds()
@@ -458,7 +458,9 @@ def _take_worker() -> _Worker:
             if worker.process.poll() is None:
                 return worker
             worker.close()
-    return _Worker()
+    worker = _Worker()
+    worker.wait_ready()
+    return worker
 
 
 def _give_back(worker: _Worker) -> None:
@@ -490,8 +492,9 @@ def _render_isolated(source: str) -> str:
         try:
             worker = _take_worker()
         except OSError as error:
-            # No worker can start (no python executable, no processes left): render here,
-            # within the length and nesting limits but without the time limit.
+            # No worker can start (no python executable, no processes left, a server whose
+            # sys.executable is not Python): render here, within the length and nesting
+            # limits but without the time limit.
             _log.error("Markdown worker process cannot start (%s); rendering in-process", error)
             return _render_in_process(source)
         try:

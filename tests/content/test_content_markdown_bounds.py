@@ -365,3 +365,15 @@ def test_without_worker_processes_rendering_goes_on_in_process(monkeypatch, capl
     assert "cannot start" in caplog.text
     with pytest.raises(MarkdownError):
         render_markdown(deep_tabs(250))
+
+
+def test_a_worker_that_does_not_start_means_rendering_in_process(monkeypatch, caplog):
+    renderer.close_workers()
+    real_popen = renderer.subprocess.Popen
+
+    def not_python(args, **kwargs):
+        return real_popen([args[0], "-c", "import sys; sys.exit(3)"], **kwargs)
+
+    monkeypatch.setattr(renderer.subprocess, "Popen", not_python)
+    assert render_markdown(REFERENCE) == REFERENCE_HTML
+    assert "did not start" in caplog.text
