@@ -7,6 +7,7 @@ makes it a new version through `lms.content.store.publish` (origin ``editor``).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -16,7 +17,7 @@ from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
-from lms.authoring.forms import CourseState, LessonState, locales_for, merge
+from lms.authoring.forms import CourseState, LessonState, locale_label, locales_for, merge
 from lms.authoring.models import ContentDraft
 from lms.authoring.validation import (
     Problems,
@@ -26,6 +27,7 @@ from lms.authoring.validation import (
     stored_context,
 )
 from lms.content import store
+from lms.content.forms import markdown_problem
 from lms.content.markdown import render_markdown
 from lms.content.model import DEFAULT_LANGUAGE, Course, Lesson, Text
 from lms.content.models import ContentItem, ContentVersion
@@ -40,8 +42,20 @@ LISTED_KINDS = ("course", "lesson", "quiz", "scenario", "path")
 
 
 def preview_html(source: str) -> str:
-    """The sanitized HTML a learner would see for Markdown `source`."""
+    """The sanitized HTML a learner would see for Markdown `source`; raises MarkdownError when
+    the renderer refuses it."""
     return render_markdown(source)
+
+
+def _render_problems(
+    problems: Problems, obj: Lesson | Course, field: str, label: Callable[[str], str]
+) -> None:
+    """A problem on `field`-<locale> for each Markdown field of `obj` the renderer refuses (the
+    editor's Markdown fields are the lesson body and the course summary); `label` names the
+    field in a language."""
+    for problem in store.try_render_places(obj)[1]:
+        message = markdown_problem(problem.error, label(locale_label(problem.locale)))
+        problems.add(f"{field}-{problem.locale}", str(message))
 
 
 # --- drafts -------------------------------------------------------------------------------------
@@ -284,6 +298,13 @@ def check_lesson_state(
         state.files(language), state.id, state.course, context, is_new=is_new
     )
     problems = merge(problems, rule_problems)
+    if lesson is not None and not problems:
+        _render_problems(
+            problems,
+            lesson,
+            "body",
+            lambda language: _("The body (%(language)s)", language=language),
+        )
     return (None if problems else lesson), problems
 
 
@@ -335,6 +356,23 @@ def check_course_state(
                 )
             else:
                 lessons[ref] = lesson
+    if course is not None and not problems:
+        _render_problems(
+            problems,
+            course,
+            "summary",
+            lambda language: _("The summary (%(language)s)", language=language),
+        )
+        for index, module in enumerate(state.modules):
+            for position, (kind, ref) in enumerate(module.items):
+                if kind == "lesson" and ref in lessons and store.try_render_places(lessons[ref])[1]:
+                    problems.add(
+                        f"module-{index}-item-{position}",
+                        _(
+                            "This lesson is a draft with problems; fix them in its editor, "
+                            "then publish the course."
+                        ),
+                    )
     if problems:
         return None, {}, problems
     return course, lessons, problems

@@ -34,8 +34,10 @@ from lms.authoring.forms import (
     locales_for,
     normalize,
 )
-from lms.authoring.validation import Problems, stored_context
+from lms.authoring.validation import GENERAL, Problems, stored_context
 from lms.content import store
+from lms.content.forms import markdown_problem
+from lms.content.markdown import MarkdownError
 from lms.content.model import DEFAULT_LANGUAGE, Course, Lesson, Text
 from lms.extensions import db
 from lms.i18n import content_locale
@@ -99,7 +101,11 @@ def preview():
     source = normalize(request.form.get("markdown", ""))
     if len(source) > MAX_BODY_CHARS:
         return jsonify(error=_("The text is too long to preview.")), 413
-    return jsonify(html=services.preview_html(source))
+    try:
+        html = services.preview_html(source)
+    except MarkdownError as error:
+        return jsonify(error=str(markdown_problem(error, _("The text")))), 422
+    return jsonify(html=html)
 
 
 @bp.post("/<kind>/<slug>/discard-draft")
@@ -119,11 +125,15 @@ def discard_draft(kind: str, slug: str):
 
 
 def _previews(bodies: dict[str, str], locales: tuple[str, ...]) -> dict[str, str]:
-    return {
-        locale: services.preview_html(bodies[locale])
-        for locale in locales
-        if bodies.get(locale, "").strip() and len(bodies[locale]) <= MAX_BODY_CHARS
-    }
+    """The preview of each body; a body the renderer refuses has none (publishing names it)."""
+    previews = {}
+    for locale in locales:
+        if bodies.get(locale, "").strip() and len(bodies[locale]) <= MAX_BODY_CHARS:
+            try:
+                previews[locale] = services.preview_html(bodies[locale])
+            except MarkdownError:
+                continue
+    return previews
 
 
 def _render_lesson(
@@ -208,7 +218,14 @@ def _handle_lesson_post(slug: str | None, editing: services.Editing | None):
             return _render_lesson(
                 state, is_new=is_new, editing=editing, problems=problems, status=422
             )
-        result = services.publish_lesson(lesson, actor=current_user)
+        try:
+            result = services.publish_lesson(lesson, actor=current_user)
+        except MarkdownError as error:  # checked just before; only a render at its time limit
+            db.session.rollback()
+            problems.add(GENERAL, str(markdown_problem(error, _("The text"))))
+            return _render_lesson(
+                state, is_new=is_new, editing=editing, problems=problems, status=422
+            )
         db.session.commit()
         _flash_published(result)
         return redirect(url_for("authoring.lesson_edit", lesson_id=lesson.id))
@@ -350,7 +367,14 @@ def _handle_course_post(slug: str | None, editing: services.Editing | None):
             return _render_course(
                 state, is_new=is_new, editing=editing, problems=problems, status=422
             )
-        result = services.publish_course(course, lessons, actor=current_user)
+        try:
+            result = services.publish_course(course, lessons, actor=current_user)
+        except MarkdownError as error:  # checked just before; only a render at its time limit
+            db.session.rollback()
+            problems.add(GENERAL, str(markdown_problem(error, _("The text"))))
+            return _render_course(
+                state, is_new=is_new, editing=editing, problems=problems, status=422
+            )
         db.session.commit()
         _flash_published(result)
         if lessons:

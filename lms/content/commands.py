@@ -92,17 +92,61 @@ def export_command(directory: Path, replace: bool) -> None:
 
 @click.command("rerender")
 @click.option("--force", is_flag=True, help="Re-render every version, not only outdated ones.")
+@click.option(
+    "--check",
+    is_flag=True,
+    help="Change nothing; list the versions whose stored HTML differs from a fresh render.",
+)
 @with_appcontext
-def rerender_command(force: bool) -> None:
+def rerender_command(force: bool, check: bool) -> None:
     """Render the Markdown of content versions again with the current renderer (after the
-    allow-list or the Markdown extensions changed)."""
+    allow-list or the Markdown extensions changed). `--check` finds stored HTML that differs
+    from a fresh render, in content and in comments and notes (exit 1 if any); `--force`
+    repairs it."""
     from lms.content.markdown import RENDERER_VERSION
     from lms.content.store import rerender
     from lms.extensions import db
 
-    count = rerender(force=force)
+    report = rerender(force=force, check=check)
+    for version, places in report.differing:
+        click.echo(
+            f"differs: {version.item.kind} {version.item.slug} version {version.number}: "
+            + ", ".join(places)
+        )
+    for version, problems in report.refused:
+        for problem in problems:
+            click.echo(
+                f"error: {version.item.kind} {version.item.slug} version {version.number}: "
+                f"{problem.where}: {problem.error}",
+                err=True,
+            )
+    for label, row_id in report.rows_differing:
+        click.echo(f"differs: {label} {row_id}")
+    for label, row_id, error in report.rows_refused:
+        click.echo(f"error: {label} {row_id}: {error}", err=True)
+    refused = len(report.refused) + len(report.rows_refused)
+    if check:
+        db.session.rollback()
+        click.echo(
+            f"checked {report.checked} version(s): {len(report.differing)} differ from a fresh "
+            f"render, {len(report.refused)} cannot be rendered"
+        )
+        click.echo(
+            f"checked {report.rows_checked} comment(s) and note(s): "
+            f"{len(report.rows_differing)} differ from a fresh render, "
+            f"{len(report.rows_refused)} cannot be rendered"
+        )
+        if report.differing or report.rows_differing:
+            click.echo("`lms rerender --force` writes the fresh HTML.")
+        if report.differing or report.rows_differing or refused:
+            sys.exit(1)
+        return
     db.session.commit()
-    click.echo(f"re-rendered {count} version(s) with renderer version {RENDERER_VERSION}")
+    click.echo(f"re-rendered {report.rendered} version(s) with renderer version {RENDERER_VERSION}")
+    if force:
+        click.echo(f"repaired {len(report.rows_differing)} comment(s) and note(s)")
+    if refused:
+        _fail(f"{refused} version(s) or comment(s) kept their HTML: the renderer refuses them")
 
 
 COMMANDS = (import_command, export_command, rerender_command)

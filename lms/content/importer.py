@@ -29,9 +29,17 @@ from lms.content.documents import content_hash, write_tree
 from lms.content.errors import ValidationError
 from lms.content.exporter import TREE_FIELDS, stored_tree
 from lms.content.loader import load_tree
+from lms.content.markdown import MarkdownError
 from lms.content.model import ContentTree
 from lms.content.models import ContentItem
-from lms.content.store import Change, item_states, publish, retire
+from lms.content.store import (
+    Change,
+    ContentObject,
+    item_states,
+    publish,
+    retire,
+    try_render_places,
+)
 from lms.extensions import db
 from lms.people.models import User
 
@@ -169,10 +177,10 @@ def _kinds_of(folders: Iterable[str]) -> list[str]:
 
 def validate(
     roots: Sequence[str | os.PathLike],
-) -> tuple[ContentTree, list[ValidationError], tuple[str, ...]]:
+) -> tuple[ContentTree, list[ValidationError], tuple[str, ...], dict[tuple[str, str], str]]:
     """Load and check the files under `roots`, together with the stored content of the folders
-    not given. Returns the tree, every error (errors in stored content are marked "(stored)")
-    and the folders given."""
+    not given. Returns the tree, every error (errors in stored content are marked "(stored)"),
+    the folders given and the file of each object."""
     folders = given_folders(roots)
     missing = [folder for folder in FOLDERS if folder not in folders] if folders else []
     with tempfile.TemporaryDirectory(prefix="lms-stored-") as scratch:
@@ -189,7 +197,7 @@ def validate(
         _mark_stored(error) if any(error.file.startswith(f"{f}/") for f in missing) else error
         for error in result.errors
     ]
-    return result.tree, errors, folders
+    return result.tree, errors, folders, result.files
 
 
 def _mark_stored(error: ValidationError) -> ValidationError:
@@ -210,6 +218,37 @@ def _lock_imports() -> None:
         db.session.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": IMPORT_LOCK_KEY})
 
 
+# After this many fields that take too long to render, an import stops rendering: each costs
+# the renderer's whole time limit, and one problem is enough to refuse the import.
+MAX_SLOW_RENDERS = 3
+
+
+def _render_all(
+    pending: list[tuple[int, str, ContentObject]], files: dict[tuple[str, str], str]
+) -> tuple[dict[int, dict], list[ValidationError]]:
+    """The HTML of every object to publish, or a ValidationError per field the renderer
+    refuses (the same problems publishing would meet)."""
+    rendered: dict[int, dict] = {}
+    errors: list[ValidationError] = []
+    slow = 0
+    for index, kind, obj in pending:
+        file = files.get((kind, obj.id), f"{kind} {obj.id}")
+        if slow >= MAX_SLOW_RENDERS:
+            errors.append(
+                ValidationError(
+                    file, None, "", "not rendered: earlier fields took too long to render"
+                )
+            )
+            continue
+        html, problems = try_render_places(obj)
+        for problem in problems:
+            errors.append(ValidationError(file, None, problem.where, str(problem.error)))
+            slow += problem.error.reason == MarkdownError.TOO_SLOW
+        rendered[index] = html
+    errors.sort(key=lambda error: error.sort_key)
+    return rendered, errors
+
+
 def plan_and_apply(
     tree: ContentTree,
     folders: Sequence[str],
@@ -217,14 +256,18 @@ def plan_and_apply(
     actor: User | None,
     apply: bool,
     origin: str = "import",
-) -> list[ChangeLine]:
-    """Compare the objects of `folders` in `tree` with the stored ones; with `apply`, publish
-    the new and changed ones and retire the missing ones. Unchanged objects cost no query."""
+    files: dict[tuple[str, str], str] | None = None,
+) -> tuple[list[ChangeLine], list[ValidationError]]:
+    """Compare the objects of `folders` in `tree` with the stored ones and render the new and
+    changed ones; with `apply` and no problem, publish them and retire the missing ones.
+    Unchanged objects cost no query and no rendering. Returns the changes and the fields the
+    renderer refuses (then nothing is written)."""
     if apply:
         _lock_imports()
     kinds = [kind for kind in PUBLISH_ORDER if kind in _kinds_of(folders)]
     changes: list[ChangeLine] = []
     retiring: list[ChangeLine] = []
+    pending: list[tuple[int, str, ContentObject]] = []
     for kind in kinds:
         states = item_states(kind)
         objects = _objects(tree, kind)
@@ -238,18 +281,21 @@ def plan_and_apply(
             ):
                 changes.append(ChangeLine(kind, slug, Change.UNCHANGED))
                 continue
-            if apply:
-                change = publish(obj, actor=actor, origin=origin).change
-            else:
-                change = Change.ADDED if state is None or state.is_retired else Change.CHANGED
+            change = Change.ADDED if state is None or state.is_retired else Change.CHANGED
+            pending.append((len(changes), kind, obj))
             changes.append(ChangeLine(kind, slug, change))
         for slug in sorted(states):
             if slug not in objects and not states[slug].is_retired:
                 retiring.append(ChangeLine(kind, slug, Change.RETIRED))
-    if apply:
-        for line in reversed(retiring):
-            retire(line.kind, line.slug)
-    return changes + retiring
+    rendered, errors = _render_all(pending, files or {})
+    if errors or not apply:
+        return changes + retiring, errors
+    for index, kind, obj in pending:
+        result = publish(obj, actor=actor, origin=origin, rendered=rendered[index])
+        changes[index] = ChangeLine(kind, obj.id, result.change)
+    for line in reversed(retiring):
+        retire(line.kind, line.slug)
+    return changes + retiring, []
 
 
 def import_content(
@@ -261,11 +307,17 @@ def import_content(
 ) -> ImportReport:
     """Validate the content under `roots` and, if valid and `apply`, store it (see the module
     docstring). Never commits; writes nothing when there are errors or nothing changed."""
-    tree, errors, folders = validate(roots)
+    tree, errors, folders, files = validate(roots)
     report = ImportReport(folders=folders, errors=errors)
     if errors:
         return report
-    report.changes = plan_and_apply(tree, folders, actor=actor, apply=apply, origin=origin)
+    changes, errors = plan_and_apply(
+        tree, folders, actor=actor, apply=apply, origin=origin, files=files
+    )
+    if errors:
+        report.errors = errors
+        return report
+    report.changes = changes
     report.applied = apply
     if apply and report.has_changes:
         from lms.audit.services import record

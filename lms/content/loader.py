@@ -39,6 +39,8 @@ LESSON_SUFFIX = ".md"
 class LoadResult:
     tree: ContentTree
     errors: list[ValidationError] = field(default_factory=list)
+    # the file of each object, by (kind, id), for messages about objects found later
+    files: dict[tuple[str, str], str] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -66,7 +68,10 @@ def load_tree(roots: RootArg) -> LoadResult:
             )
         )
     loader.errors.sort(key=lambda error: error.sort_key)
-    return LoadResult(loader.tree(), loader.errors)
+    files = dict(loader.owners)
+    if loader.framework is not None and loader.framework_file is not None:
+        files[("framework", loader.framework.id)] = loader.framework_file
+    return LoadResult(loader.tree(), loader.errors, files)
 
 
 def _is_ignored(path: Path) -> bool:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 from sqlalchemy.orm import contains_eager
@@ -18,6 +18,7 @@ from lms.content import markdown as renderer
 from lms.content.documents import content_hash, from_document, kind_of, to_document
 from lms.content.model import Course, Framework, Lesson, Path, Quiz, Scenario, Text
 from lms.content.models import ContentItem, ContentSkillTag, ContentVersion
+from lms.content.rendered import RENDERED_COLUMNS, RenderedColumn
 from lms.extensions import db
 from lms.people.models import User
 from lms.skills.models import Skill
@@ -92,7 +93,39 @@ def markdown_places(obj: ContentObject) -> Iterator[tuple[str, Text]]:
 
 
 def render_places(obj: ContentObject) -> dict[str, dict[str, str]]:
+    """The HTML of every Markdown field of `obj`; raises the first `MarkdownError`."""
     return {place: renderer.render_text_map(text.values) for place, text in markdown_places(obj)}
+
+
+@dataclass(frozen=True)
+class RenderProblem:
+    """A Markdown field of an object that the renderer refuses."""
+
+    place: str
+    locale: str
+    error: renderer.MarkdownError
+
+    @property
+    def where(self) -> str:
+        """The place with its locale: ``body (zh-CN)``."""
+        return f"{self.place} ({self.locale})"
+
+
+def try_render_places(
+    obj: ContentObject,
+) -> tuple[dict[str, dict[str, str]], list[RenderProblem]]:
+    """Like `render_places`, but every refused field becomes a `RenderProblem`."""
+    rendered: dict[str, dict[str, str]] = {}
+    problems: list[RenderProblem] = []
+    for place, text in markdown_places(obj):
+        html: dict[str, str] = {}
+        for locale, source in text.values.items():
+            try:
+                html[locale] = renderer.render_markdown(source)
+            except renderer.MarkdownError as error:
+                problems.append(RenderProblem(place, locale, error))
+        rendered[place] = html
+    return rendered, problems
 
 
 def skill_weights(obj: ContentObject) -> dict[str, float]:
@@ -215,11 +248,19 @@ def _lock_item(kind: str, slug: str) -> ContentItem | None:
     )
 
 
-def publish(obj: ContentObject, *, actor: User | None, origin: str = "import") -> PublishResult:
+def publish(
+    obj: ContentObject,
+    *,
+    actor: User | None,
+    origin: str = "import",
+    rendered: dict[str, dict[str, str]] | None = None,
+) -> PublishResult:
     """Make `obj` the current version of its item and return what changed.
 
     Unchanged content writes nothing. A retired item whose current version has the same content
-    comes back without a new version; anything else becomes a new, immutable version."""
+    comes back without a new version; anything else becomes a new, immutable version.
+    `rendered` is the HTML of `obj` when the caller has rendered it already (else it is rendered
+    here, and a refused field raises `MarkdownError`)."""
     kind = kind_of(obj)
     slug = obj.id
     digest = content_hash(obj)
@@ -251,7 +292,7 @@ def publish(obj: ContentObject, *, actor: User | None, origin: str = "import") -
         number=number,
         content_hash=digest,
         document=to_document(obj),
-        rendered=render_places(obj),
+        rendered=rendered if rendered is not None else render_places(obj),
         renderer_version=renderer.RENDERER_VERSION,
         origin=origin,
         created_by_id=actor.id if actor else None,
@@ -310,16 +351,48 @@ def retire(kind: str, slug: str) -> bool:
 RERENDER_BATCH = 200
 
 
-def rerender(*, force: bool = False) -> int:
-    """Re-render the Markdown of every version made with another renderer version (every
-    version with `force`) and return how many were re-rendered. Rendered HTML is derived data,
+@dataclass
+class RerenderReport:
+    """What `rerender` did or, with `check`, found: `rendered` versions written (or that would
+    be), `differing` versions whose stored HTML is not what the renderer makes now (with the
+    places that differ), `refused` versions with a field the renderer now refuses (left as
+    they are)."""
+
+    checked: int = 0
+    rendered: int = 0
+    differing: list[tuple[ContentVersion, list[str]]] = field(default_factory=list)
+    refused: list[tuple[ContentVersion, list[RenderProblem]]] = field(default_factory=list)
+    # rows of the registered columns (`lms.content.rendered`), with `force` or `check`
+    rows_checked: int = 0
+    rows_differing: list[tuple[str, int]] = field(default_factory=list)
+    rows_refused: list[tuple[str, int, renderer.MarkdownError]] = field(default_factory=list)
+
+
+def _differing_places(stored: dict | None, fresh: dict[str, dict[str, str]]) -> list[str]:
+    stored = stored or {}
+    places = sorted(set(stored) | set(fresh))
+    out: list[str] = []
+    for place in places:
+        old, new = stored.get(place) or {}, fresh.get(place) or {}
+        for locale in sorted(set(old) | set(new)):
+            if old.get(locale) != new.get(locale):
+                out.append(f"{place} ({locale})")
+    return out
+
+
+def rerender(*, force: bool = False, check: bool = False) -> RerenderReport:
+    """Render the Markdown of content versions again. By default only versions made with
+    another renderer version are re-rendered; `force` re-renders every version (and so repairs
+    stored HTML that differs from a fresh render); `check` renders every version, writes
+    nothing and reports the versions whose stored HTML differs. Rendered HTML is derived data,
     so this does not break the immutability of versions. The stored skills follow the current
-    framework version."""
+    framework version. A version with a field the renderer refuses keeps its HTML and is
+    reported."""
     statement = sa.select(ContentVersion.id).order_by(ContentVersion.id)
-    if not force:
+    if not force and not check:
         statement = statement.where(ContentVersion.renderer_version != renderer.RENDERER_VERSION)
     ids = list(db.session.scalars(statement))
-    count = 0
+    report = RerenderReport()
     for start in range(0, len(ids), RERENDER_BATCH):
         batch = ids[start : start + RERENDER_BATCH]
         versions = db.session.scalars(
@@ -327,12 +400,23 @@ def rerender(*, force: bool = False) -> int:
             .join(ContentVersion.item)
             .where(ContentVersion.id.in_(batch))
             .options(contains_eager(ContentVersion.item))
+            .order_by(ContentVersion.id)
         )
         for version in versions:
+            report.checked += 1
             obj = load(version)
-            version.rendered = render_places(obj)
+            fresh, problems = try_render_places(obj)
+            if problems:
+                report.refused.append((version, problems))
+                continue
+            differing = _differing_places(version.rendered, fresh)
+            if differing:
+                report.differing.append((version, differing))
+            if check:
+                continue
+            version.rendered = fresh
             version.renderer_version = renderer.RENDERER_VERSION
-            count += 1
+            report.rendered += 1
             item = version.item
             if (
                 isinstance(obj, Framework)
@@ -341,4 +425,39 @@ def rerender(*, force: bool = False) -> int:
             ):
                 _sync_skills(obj, version.rendered)
         db.session.flush()
-    return count
+    if force or check:
+        for column in RENDERED_COLUMNS:
+            _rerender_rows(column, report, check=check)
+    return report
+
+
+def _rerender_rows(column: RenderedColumn, report: RerenderReport, *, check: bool) -> None:
+    """Render the Markdown of every row of a registered column again; write the HTML that
+    differs unless `check`."""
+    model = column.model
+    source, html = getattr(model, column.source), getattr(model, column.html)
+    last = 0
+    while True:
+        rows = db.session.execute(
+            sa.select(model.id, source, html)
+            .where(model.id > last, html.is_not(None))
+            .order_by(model.id)
+            .limit(RERENDER_BATCH)
+        ).all()
+        if not rows:
+            return
+        for row_id, text, stored in rows:
+            report.rows_checked += 1
+            try:
+                fresh = renderer.render_markdown(text or "")
+            except renderer.MarkdownError as error:
+                report.rows_refused.append((column.label, row_id, error))
+                continue
+            if fresh == stored:
+                continue
+            report.rows_differing.append((column.label, row_id))
+            if not check:
+                db.session.execute(
+                    sa.update(model).where(model.id == row_id).values({column.html: fresh})
+                )
+        last = rows[-1][0]

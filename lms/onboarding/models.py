@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.content.models import ContentItem, ContentVersion
+from lms.content.rendered import register as register_rendered
 from lms.extensions import db
 from lms.people.models import User
 from lms.timeutil import utcnow
@@ -203,3 +204,7 @@ class CalendarFeed(db.Model):
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), unique=True)
     nonce: Mapped[str] = mapped_column(sa.String(32), unique=True)
     created_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow)
+
+
+register_rendered("sign-off comment", SignOff, "comment", "comment_html")
+register_rendered("check-in notes", CheckIn, "notes", "notes_html")

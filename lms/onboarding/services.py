@@ -20,7 +20,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload, selectinload
 
 from lms.audit.services import record
-from lms.content.markdown import render_markdown
+from lms.content.forms import markdown_problem
+from lms.content.markdown import MarkdownError, render_markdown
 from lms.content.model import Path, PathItem, Phase
 from lms.content.store import current_version, current_versions, load
 from lms.extensions import db
@@ -298,6 +299,10 @@ def sign_off(
         values[skill_id] = SIGNOFF_RATINGS[rating]
     if signoff_in_force(hire.id, path.id, item.id) is not None:
         raise OnboardingError(_l("This task is already signed off."), "item")
+    try:
+        comment_html = render_markdown(comment)
+    except MarkdownError as error:
+        raise OnboardingError(markdown_problem(error, _l("The comment")), "comment") from None
     signoff = SignOff(
         user_id=hire.id,
         path_slug=path.id,
@@ -305,7 +310,7 @@ def sign_off(
         signed_by_id=actor.id,
         signed_at=now,
         comment=comment,
-        comment_html=render_markdown(comment),
+        comment_html=comment_html,
         skills=values,
     )
     try:
@@ -635,6 +640,13 @@ def hold_checkin(
     for name, value in texts.items():
         if len(value or "") > MAX_NOTES:
             problems.add(name, _l("Keep this under %(num)d characters.", num=MAX_NOTES))
+    notes = (notes or "").strip()
+    notes_html = ""
+    if len(notes) <= MAX_NOTES:
+        try:
+            notes_html = render_markdown(notes)
+        except MarkdownError as error:
+            problems.add("notes", markdown_problem(error, _l("The notes")))
     window = goal_window(path, enrollment.start_date, item.id)
     new_goals = check_goals(goals, window, problems)
     new_actions = check_actions(actions, problems)
@@ -675,8 +687,8 @@ def hold_checkin(
         held_at=now,
         went_well=(went_well or "").strip(),
         went_badly=(went_badly or "").strip(),
-        notes=(notes or "").strip(),
-        notes_html=render_markdown((notes or "").strip()),
+        notes=notes,
+        notes_html=notes_html,
     )
     checkin.goals = new_goals
     checkin.actions = new_actions

@@ -33,7 +33,8 @@ from lms.content import store
 from lms.content import validators as v
 from lms.content.checks import ID_RE, FileContext
 from lms.content.errors import ValidationError
-from lms.content.markdown import render_text_map
+from lms.content.forms import markdown_problem
+from lms.content.markdown import MarkdownError, render_text_map
 from lms.content.model import DEFAULT_LANGUAGE, Scenario
 from lms.content.models import ContentVersion
 from lms.extensions import db
@@ -167,6 +168,8 @@ class Check:
     errors: list[ValidationError]
     general: Problems = field(default_factory=Problems)
     nodes: dict[str, Problems] = field(default_factory=dict)
+    # the HTML of the Markdown fields, once the draft passed every other check
+    rendered: dict[str, dict[str, str]] | None = None
 
     @property
     def ok(self) -> bool:
@@ -266,9 +269,24 @@ def check(document: Mapping[str, Any], slug: str) -> Check:
         else:
             problems.add(name, error.message)
     _limits(document, result)
+    if result.ok:
+        _render(result, main)
     if not result.ok:
         result.scenario = None
     return result
+
+
+def _render(result: Check, main: str) -> None:
+    """Render the Markdown fields as publishing would; each field the renderer refuses is a
+    problem of that field."""
+    rendered, refused = store.try_render_places(result.scenario)
+    for problem in refused:
+        node_id, name = place_field(f"{problem.place}.{problem.locale}", "", main)
+        problems = (
+            result.general if node_id is None else result.nodes.setdefault(node_id, Problems())
+        )
+        problems.add(name, str(markdown_problem(problem.error, _("This text"))))
+    result.rendered = None if refused else rendered
 
 
 def _text_limits(problems: Problems, name: str, value: Any, limit: int, label: str) -> None:
@@ -594,7 +612,9 @@ def publish(state: Editing, *, actor: User) -> store.PublishResult:
                 count=max(result.count, 1),
             )
         )
-    published = store.publish(result.scenario, actor=actor, origin="editor")
+    published = store.publish(
+        result.scenario, actor=actor, origin="editor", rendered=result.rendered
+    )
     services.store_maxima(published.version)
     drafts.discard_draft(KIND, state.slug)
     return published
@@ -607,7 +627,9 @@ def preview_html(scenario: Scenario) -> dict[str, dict[str, str]]:
     for node in scenario.nodes.values():
         for index, choice in enumerate(node.choices):
             if choice.feedback:
-                rendered[f"nodes.{node.id}.choices[{index}].feedback"] = render_text_map(
-                    choice.feedback.values
-                )
+                try:
+                    html = render_text_map(choice.feedback.values)
+                except MarkdownError:
+                    continue  # the draft's check names the field; the preview shows no feedback
+                rendered[f"nodes.{node.id}.choices[{index}].feedback"] = html
     return rendered

@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.content.models import ContentItem, ContentVersion
+from lms.content.rendered import register as register_rendered
 from lms.extensions import db
 from lms.people.models import User
 from lms.timeutil import utcnow
@@ -184,3 +185,6 @@ class OpenReply(db.Model):
     @property
     def is_reviewed(self) -> bool:
         return self.status == ReplyStatus.REVIEWED
+
+
+register_rendered("review comment", OpenReply, "comment", "comment_html")

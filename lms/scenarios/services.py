@@ -48,6 +48,15 @@ class ScenarioError(Exception):
         self.message = message
 
 
+class CommentRefused(ScenarioError):
+    """A review comment the Markdown renderer refuses; `line` is the rubric line's index, or
+    None for the comment to the learner."""
+
+    def __init__(self, message: str, line: int | None) -> None:
+        super().__init__(message)
+        self.line = line
+
+
 class StepRefused(ScenarioError):
     """A step that does not continue the run from where it stands.
 
@@ -438,7 +447,14 @@ def review_reply(
     Each line met (1) or not met (0) is evidence for its skill; lines of one skill are merged
     into their mean. The learner is notified. A reply is reviewed once: a second review raises
     AlreadyReviewed and changes nothing."""
-    from lms.content.markdown import render_markdown
+    from lms.content.forms import markdown_problem
+    from lms.content.markdown import MarkdownError, render_markdown
+
+    def rendered(text: str, line: int | None) -> str:
+        try:
+            return render_markdown(text)
+        except MarkdownError as error:
+            raise CommentRefused(str(markdown_problem(error, _("The comment"))), line) from None
 
     reply = lock_reply(reply_id)
     if reply is None:
@@ -455,16 +471,17 @@ def review_reply(
         raise ScenarioError(_("Mark every line of the rubric as met or not met."))
     lines = []
     by_skill: dict[str, list[float]] = {}
-    for line, verdict in zip(node.rubric, verdicts, strict=True):
+    for index, (line, verdict) in enumerate(zip(node.rubric, verdicts, strict=True)):
         text = (verdict.comment or "").strip()[:COMMENT_MAX_CHARS]
         lines.append(
-            {"met": bool(verdict.met), "comment": text, "comment_html": render_markdown(text)}
+            {"met": bool(verdict.met), "comment": text, "comment_html": rendered(text, index)}
         )
         by_skill.setdefault(line.skill, []).append(1.0 if verdict.met else 0.0)
     overall = (comment or "").strip()[:COMMENT_MAX_CHARS]
+    overall_html = rendered(overall, None)
     reply.lines = lines
     reply.comment = overall
-    reply.comment_html = render_markdown(overall)
+    reply.comment_html = overall_html
     reply.status = ReplyStatus.REVIEWED
     reply.reviewer_id = reviewer.id
     reply.reviewed_at = now

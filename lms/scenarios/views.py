@@ -242,6 +242,7 @@ def review(reply_id: int):
     if request.method == "POST" and reply.is_reviewed:
         flash(_("This reply has been reviewed already; nothing was changed."), "info")
         return redirect(url_for(".review", reply_id=reply.id))
+    status = 200
     if form.validate_on_submit():
         try:
             services.review_reply(
@@ -261,8 +262,14 @@ def review(reply_id: int):
             db.session.rollback()
             flash(error.message, "info")
             return redirect(url_for(".review", reply_id=reply.id))
-        db.session.commit()
-        flash(_("Review saved. %(name)s will be notified.", name=reply.user.name), "success")
-        return redirect(url_for(".reviews"))
+        except services.CommentRefused as error:
+            db.session.rollback()
+            field = form.comment if error.line is None else form.lines[error.line].form.comment
+            field.errors = [*field.errors, error.message]
+            status = 422
+        else:
+            db.session.commit()
+            flash(_("Review saved. %(name)s will be notified.", name=reply.user.name), "success")
+            return redirect(url_for(".reviews"))
     context = review_context(reply, locale=content_locale())
-    return render_template("scenarios/review.html", form=form, reply=reply, **context)
+    return render_template("scenarios/review.html", form=form, reply=reply, **context), status

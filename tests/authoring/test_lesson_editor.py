@@ -473,3 +473,27 @@ def test_the_preview_button_works_without_javascript(author, db, content):
     assert '<h2 id="seen">Seen</h2>' in preview and "<em>here</em>" in preview
     assert textarea(page, "body-en") == "## Seen\n\n*here*\n"
     assert version().number == 1 and drafts(db) == []
+
+
+def test_a_body_the_renderer_refuses_is_a_form_error(author, db, content):
+    deep = "".join("\t" * level + "- x\n" for level in range(250))
+    response = author.post(EDIT, data=lesson_form(body_en=deep))
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert field_error(page, "body-en") == (
+        "The body (English): the formatting is nested too deeply (at most 20 levels of lists, "
+        "quotes and indentation)."
+    )
+    assert version().number == 1
+
+
+def test_the_preview_endpoint_answers_a_refused_text_with_a_message(author, content):
+    slow = author.post("/author/preview", data={"markdown": "![" * 15000})
+    assert slow.status_code == 422
+    assert slow.get_json()["error"].startswith("The text: the text takes too long to format.")
+    deep = author.post("/author/preview", data={"markdown": "> " * 100 + "x"})
+    assert deep.status_code == 422
+    assert "nested too deeply" in deep.get_json()["error"]
+    assert author.post("/author/preview", data={"markdown": "*ok*"}).get_json() == {
+        "html": "<p><em>ok</em></p>"
+    }

@@ -438,6 +438,7 @@ def test_rerender_after_the_renderer_changes(runner, db, content, monkeypatch):
     total = count(db, ContentVersion)
     assert "re-rendered 0 version(s)" in lms_cli(runner, "rerender").output
 
+    monkeypatch.setattr(renderer, "ISOLATED", False)  # the worker processes are not patched
     monkeypatch.setattr(renderer, "RENDERER_VERSION", renderer.RENDERER_VERSION + 1)
     monkeypatch.setattr(renderer, "LINK_REL", "nofollow noopener noreferrer")
     result = lms_cli(runner, "rerender")
@@ -464,11 +465,12 @@ def test_rerender_refreshes_the_stored_skill_descriptions(db, content, monkeypat
     skill = db.session.get(Skill, "planning")
     assert 'rel="nofollow noopener"' in skill.description_html["en"]
 
+    monkeypatch.setattr(renderer, "ISOLATED", False)  # the worker processes are not patched
     monkeypatch.setattr(renderer, "RENDERER_VERSION", renderer.RENDERER_VERSION + 1)
     monkeypatch.setattr(renderer, "LINK_REL", "nofollow")
     from lms.content.store import rerender
 
-    assert rerender() == count(db, ContentVersion)
+    assert rerender().rendered == count(db, ContentVersion)
     db.session.commit()
     db.session.expire_all()
     assert db.session.get(Skill, "planning").description_html["en"].count('rel="nofollow"') == 1

@@ -352,3 +352,62 @@ def test_open_replies_to_review_on_the_member_page(client, db, team):
     assert f"/reviews/{ids['reply']}" in page
     login_as(client, team.outsider_manager)
     assert status_of(client.get(f"/team/{team.hire.id}")) == 403
+
+
+def test_check_in_notes_the_renderer_refuses_are_a_form_error(client, db, enrolled):
+    login_as(client, enrolled.manager)
+    hire = enrolled.hire
+    url = f"/team/{hire.id}/checkins/review-30"
+    form = {
+        "goal-0-text": "Book first meetings with clinics",
+        "goal-0-target": "8",
+        "goal-0-unit": "meetings",
+        "goal-0-deadline": due_date(hire.start_date, 45).isoformat(),
+    }
+    for notes, message in (
+        ("- " * 100 + "deep", "The notes: the formatting is nested too deeply (at most 20 levels"),
+        ("![" * 3000, "The notes: the text takes too long to format."),
+    ):
+        response = client.post(url, data={**form, "notes": notes})
+        assert response.status_code == 400
+        assert message in text_of(response)
+    assert db.session.scalar(sa.select(sa.func.count(CheckIn.id))) == 0
+    response = client.post(url, data={**form, "notes": "Now **fine**"})
+    assert response.status_code == 302
+    assert db.session.scalar(sa.select(CheckIn)).notes_html == "<p>Now <strong>fine</strong></p>"
+
+
+def test_a_sign_off_comment_the_renderer_refuses_is_a_message(client, db, enrolled):
+    login_as(client, enrolled.manager)
+    hire = enrolled.hire
+    response = client.post(
+        f"/team/{hire.id}/signoffs", data={"item_id": "shadow", "comment": "> " * 50 + "deep"}
+    )
+    assert response.status_code == 302
+    page = text_of(client.get(response.headers["Location"]))
+    assert "The comment: the formatting is nested too deeply (at most 20 levels" in page
+    assert db.session.scalar(sa.select(sa.func.count(SignOff.id))) == 0
+    client.post(f"/team/{hire.id}/signoffs", data={"item_id": "shadow", "comment": "*ok*"})
+    assert db.session.scalar(sa.select(SignOff)).comment_html == "<p><em>ok</em></p>"
+
+
+def test_rerender_check_finds_damaged_comment_html_and_force_repairs_it(runner, db, enrolled):
+    signoff = sign_off(enrolled.hire, "shadow", actor=enrolled.manager, comment="*Sharp*")
+    db.session.commit()
+    assert signoff.comment_html == "<p><em>Sharp</em></p>"
+    assert runner.invoke(args=["lms", "rerender", "--check"]).exit_code == 0
+
+    signoff.comment_html = "*Sharp*"  # what a broken parser used to store
+    db.session.commit()
+    checked = runner.invoke(args=["lms", "rerender", "--check"])
+    assert checked.exit_code == 1
+    assert f"differs: sign-off comment {signoff.id}" in checked.output
+    db.session.refresh(signoff)
+    assert signoff.comment_html == "*Sharp*"
+
+    repaired = runner.invoke(args=["lms", "rerender", "--force"])
+    assert repaired.exit_code == 0, repaired.output
+    assert "repaired 1 comment(s) and note(s)" in repaired.output
+    db.session.refresh(signoff)
+    assert signoff.comment_html == "<p><em>Sharp</em></p>"
+    assert runner.invoke(args=["lms", "rerender", "--check"]).exit_code == 0

@@ -391,3 +391,28 @@ def test_a_huge_or_strange_node_form_is_refused_cleanly(db, client, trainer):
     assert client.get("/author/scenarios/lab/nodes/NOPE").status_code == 404
     assert client.get("/author/scenarios/lab/nodes/missing").status_code == 404
     assert client.post("/author/scenarios/lab/nodes/missing/delete").status_code == 404
+
+
+def test_feedback_the_renderer_refuses_is_a_problem_of_its_field(db, client, trainer):
+    build_price_drill(client)
+    url = "/author/scenarios/budget-freeze/nodes/opening"
+    response = client.post(
+        url,
+        data=node_form(
+            id="opening",
+            kind="choice",
+            say_en="All spending is frozen until next year.",
+            choice_0_text_en="What would have to be true?",
+            choice_0_next="ask",
+            choice_0_feedback_en="> " * 40 + "deep",
+            choice_1_text_en="Then I'll call you next year.",
+            choice_1_next="lost",
+        ),
+    )
+    page = response.get_data(as_text=True)
+    assert 'id="choice-0-feedback-en-error"' in page
+    assert "This text: the formatting is nested too deeply (at most 20 levels" in page
+    published = client.post("/author/scenarios/budget-freeze/publish")
+    assert published.status_code == 400
+    assert store.current_version("scenario", "budget-freeze") is None
+    assert draft_of(db, "budget-freeze") is not None

@@ -213,3 +213,23 @@ def test_the_queue_and_the_review_page_have_bounded_queries(
     with queries() as page_five:
         client.get(f"/reviews/{reply.id}").close()
     assert len(page_five) == len(page_one)
+
+
+def test_a_review_comment_the_renderer_refuses_is_a_form_error(db, client, team, reply):
+    login_as(client, team[1])
+    url = f"/reviews/{reply.id}"
+    for data in (
+        review_form(True, False, True, comment="> " * 50 + "deep"),
+        review_form(True, False, True, overall="- " * 50 + "deep"),
+    ):
+        response = client.post(url, data=data)
+        assert response.status_code == 422
+        page = response.get_data(as_text=True)
+        assert "The comment: the formatting is nested too deeply (at most 20 levels" in page
+        db.session.refresh(reply)
+        assert reply.status == "pending"
+    reviewed = sa.select(sa.func.count(Evidence.id)).where(Evidence.source_kind == "review")
+    assert db.session.scalar(reviewed) == 0
+    assert client.post(url, data=review_form(True, False, True)).status_code == 302
+    db.session.refresh(reply)
+    assert reply.status == "reviewed"
