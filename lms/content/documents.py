@@ -149,6 +149,8 @@ def _node_doc(node: Node) -> dict:
                 entry["points"] = dict(choice.points)
             choices.append(entry)
         doc["choices"] = choices
+        if node.fixed_order:
+            doc["fixed_order"] = True
     elif node.kind == "open":
         doc["open"] = True
         doc["rubric"] = [{"text": _text(line.text), "skill": line.skill} for line in node.rubric]
@@ -335,7 +337,9 @@ def _node(node_id: str, doc: dict) -> Node:
         )
         for ch in doc["choices"]
     )
-    return Node(node_id, "choice", say, choices=choices)
+    return Node(
+        node_id, "choice", say, choices=choices, fixed_order=bool(doc.get("fixed_order", False))
+    )
 
 
 def _scenario(doc: dict) -> Scenario:

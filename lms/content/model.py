@@ -231,6 +231,7 @@ class Node:
     rubric: tuple[RubricLine, ...] = ()  # open nodes
     next: str | None = None  # open nodes
     end: str | None = None  # end nodes: one of END_KINDS
+    fixed_order: bool = False  # project extra: choice nodes show their replies in file order
 
     @property
     def successors(self) -> tuple[str, ...]:

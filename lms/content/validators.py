@@ -581,6 +581,7 @@ class ChoiceNodeKind(NodeKind):
     name = "choice"
     marker = "choices"
     required = ("choices",)
+    optional = ("fixed_order",)
     hint = "a choice node has 'choices'"
 
     def build(self, ctx, place, node_id, raw, say, skills, refs):
@@ -614,9 +615,14 @@ class ChoiceNodeKind(NodeKind):
                 ok = False
                 continue
             choices.append(ScenarioChoice(text, nxt, feedback, points))
+        fixed_order = False
+        if "fixed_order" in raw:
+            fixed_order = c.boolean(ctx, place + ("fixed_order",), raw["fixed_order"])
+            if fixed_order is None:
+                ok = False
         if not ok or say is None:
             return None
-        return Node(node_id, self.name, say, choices=tuple(choices))
+        return Node(node_id, self.name, say, choices=tuple(choices), fixed_order=bool(fixed_order))
 
 
 class OpenNodeKind(NodeKind):

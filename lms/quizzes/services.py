@@ -253,6 +253,25 @@ def save_answers(
     return attempt
 
 
+def from_shown(attempt: QuizAttempt, answers: Mapping[str, Sequence[str]]) -> dict:
+    """Answers as the page posts them (the positions of the options as shown) turned into
+    option indices of the version, through the attempt's layout; a value that is not a shown
+    position is passed on unchanged for `save_answers` to refuse. The page therefore gives
+    away nothing about the order of the options in the file."""
+    orders = {entry["q"]: entry["o"] for entry in attempt.layout}
+    mapped: dict[str, list[str]] = {}
+    for question_id, raw in answers.items():
+        order = orders.get(question_id, [])
+        values = []
+        for value in raw:
+            text = str(value).strip()
+            if text.isdigit() and len(text) < 4 and int(text) < len(order):
+                text = str(order[int(text)])
+            values.append(text)
+        mapped[question_id] = values
+    return mapped
+
+
 def answers_of(attempt_id: int) -> dict[str, list[int]]:
     return {
         question_id: list(selected)

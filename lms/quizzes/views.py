@@ -25,6 +25,7 @@ from lms.quizzes.services import (
     QuizError,
     attempts_left,
     attempts_of,
+    from_shown,
     get_attempt,
     get_quiz,
     is_overdue,
@@ -155,7 +156,9 @@ def save_answer(quiz_id: str, attempt_id: int):
     attempt = _attempt_or_404(quiz_id, attempt_id)
     count = len(attempt.layout)
     try:
-        save_answers(attempt.id, current_user.id, _form_answers(), now=utcnow())
+        save_answers(
+            attempt.id, current_user.id, from_shown(attempt, _form_answers()), now=utcnow()
+        )
     except QuizError as error:
         if error.code in (QuizError.CLOSED, QuizError.EXPIRED):
             db.session.commit()  # an expired attempt was just submitted
@@ -194,7 +197,7 @@ def review(quiz_id: str, attempt_id: int):
 def submit(quiz_id: str, attempt_id: int):
     attempt = _attempt_or_404(quiz_id, attempt_id)
     now = utcnow()
-    answers = _form_answers()
+    answers = from_shown(attempt, _form_answers())
     if answers and attempt.is_open:
         try:
             save_answers(attempt.id, current_user.id, answers, now=now)

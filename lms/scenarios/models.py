@@ -57,6 +57,9 @@ class ScenarioRun(db.Model):
     status: Mapped[str] = mapped_column(sa.String(16), default=RunStatus.OPEN)
     current_node: Mapped[str] = mapped_column(sa.String(64))
     step_count: Mapped[int] = mapped_column(default=0)
+    # Shuffles the replies of each choice node for this run (lms.scenarios.ordering); runs
+    # started before it existed use their id.
+    order_seed: Mapped[int | None] = mapped_column(sa.BigInteger)
     # An open node's reply as the learner types it, kept until the step is sent.
     draft_node: Mapped[str | None] = mapped_column(sa.String(64))
     draft_text: Mapped[str | None] = mapped_column(sa.Text)
@@ -106,6 +109,10 @@ class ScenarioRun(db.Model):
     @property
     def is_finished(self) -> bool:
         return self.status == RunStatus.FINISHED
+
+    @property
+    def seed(self) -> int:
+        return self.order_seed if self.order_seed is not None else self.id
 
 
 class ScenarioStep(db.Model):

@@ -76,7 +76,7 @@ def player_context(run: ScenarioRun, *, viewer: Any, locale: str) -> dict[str, A
     }
     answers = answers_of(steps, replies)
     conversation = build_conversation(
-        scenario, answers, lambda place: version.html(place, locale), locale
+        scenario, answers, lambda place: version.html(place, locale), locale, run.seed
     )
     is_owner = viewer.id == run.user_id
     names = skill_names(locale)

@@ -32,6 +32,7 @@ from lms.scenarios.models import (
     ScenarioStep,
     ScenarioVersionStats,
 )
+from lms.scenarios.ordering import choice_index, new_seed
 from lms.scenarios.scoring import Maxima, Outcome, compute_maxima, score_run
 from lms.skills.models import Skill
 from lms.timeutil import utcnow
@@ -139,8 +140,11 @@ def open_run_of(user_id: int, item_id: int) -> ScenarioRun | None:
     )
 
 
-def start_run(user: User, version: ContentVersion, *, now: datetime) -> tuple[ScenarioRun, bool]:
-    """The learner's open run on `version`, or a new one; returns (run, created).
+def start_run(
+    user: User, version: ContentVersion, *, now: datetime, seed: int | None = None
+) -> tuple[ScenarioRun, bool]:
+    """The learner's open run on `version`, or a new one; returns (run, created). A new run
+    gets `seed` (default: a random one) to shuffle the replies it shows.
 
     The partial unique index allows one open run per learner and version: when two requests
     race, the loser's insert fails inside a savepoint and it returns the winner's run."""
@@ -156,6 +160,7 @@ def start_run(user: User, version: ContentVersion, *, now: datetime) -> tuple[Sc
         status=RunStatus.OPEN,
         current_node=scenario.start,
         step_count=0,
+        order_seed=new_seed() if seed is None else seed,
         started_at=now,
         updated_at=now,
         points={},
@@ -249,8 +254,10 @@ def take_step(
     """Answer the run's current node with the submitted `form` and move on.
 
     `node_id` and `position` are what the page showed; a page that does not show the run's
-    current state is refused (StepRefused) and nothing is written. An unusable answer raises
-    StepInvalid. Reaching an end node finishes the run: score, pass and skill evidence."""
+    current state is refused (StepRefused) and nothing is written. `form["choice"]` is the
+    index of the reply in the file (a page posts the position shown: see `form_in_file_order`).
+    An unusable answer raises StepInvalid. Reaching an end node finishes the run: score, pass
+    and skill evidence."""
     run = lock_run(run_id)
     if run is None:
         raise StepRefused("closed", _("This run no longer exists."))
@@ -308,6 +315,17 @@ def take_step(
         outcome = _finish(run, scenario, following, now=now)
     db.session.flush()
     return StepResult(run, step, outcome)
+
+
+def form_in_file_order(run: ScenarioRun, node_id: str, form: Mapping[str, str]) -> dict:
+    """A page's answer with the position of the reply as the run showed it turned into its
+    index in the file (lms.scenarios.ordering); anything else is passed on unchanged."""
+    answer = {"reply": form.get("reply") or ""}
+    if form.get("choice") is not None:
+        node = scenario_of(run.version).nodes.get(node_id)
+        shown = form.get("choice")
+        answer["choice"] = choice_index(run.seed, node, shown) if node is not None else shown
+    return answer
 
 
 def _added(points: Mapping[str, float], more: Mapping[str, float]) -> dict[str, float]:
