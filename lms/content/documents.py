@@ -135,6 +135,8 @@ def _quiz_doc(quiz: Quiz) -> dict:
     }
     _put(doc, "draw", quiz.draw)
     _put(doc, "time_limit_minutes", quiz.time_limit_minutes)
+    _put(doc, "retake_wait_hours", quiz.retake_wait_hours)
+    _put(doc, "retake_lesson", quiz.retake_lesson)
     return doc
 
 
@@ -321,6 +323,8 @@ def _quiz(doc: dict) -> Quiz:
         bool(doc.get("shuffle", False)),
         doc.get("draw"),
         doc.get("time_limit_minutes"),
+        doc.get("retake_wait_hours"),
+        doc.get("retake_lesson"),
     )
 
 

@@ -188,6 +188,8 @@ class Quiz:
     shuffle: bool = False
     draw: int | None = None
     time_limit_minutes: int | None = None  # project extra
+    retake_wait_hours: int | None = None  # project extra: wait after a failed attempt
+    retake_lesson: str | None = None  # project extra: a lesson of the course to read first
 
     def question(self, question_id: str) -> Question | None:
         for question in self.questions:

@@ -178,7 +178,7 @@ class TargetStatus:
 class Reason:
     """Why a hire or phase is not on track, in words the page shows."""
 
-    code: str  # overdue | many_overdue | below_target
+    code: str  # attempts_used_up | overdue | many_overdue | below_target
     health: Health
     phase_id: str | None
     item: ItemStatus | None = None
@@ -194,6 +194,12 @@ class Reason:
                 self.item.days_overdue,
                 item=self.item.title_text,
                 date=format_date(self.item.due, "medium"),
+            )
+        if self.code == "attempts_used_up" and self.item is not None:
+            return _(
+                "Attempts used up: “%(item)s” is not passed and every attempt is taken; "
+                "a manager or trainer can grant more.",
+                item=self.item.title_text,
             )
         if self.code == "many_overdue":
             return ngettext(
@@ -378,6 +384,11 @@ def item_status(
     )
 
 
+def is_used_up(item: ItemStatus) -> bool:
+    """A scored item not done whose attempts are all used: the hire cannot go on alone."""
+    return not item.is_done and item.progress.attempts_left == 0
+
+
 def _phase_timing(start_date: date, end_date: date, on: date) -> Timing:
     if on < start_date:
         return Timing.UPCOMING
@@ -439,13 +450,13 @@ def evaluate(
         )
         reasons = [
             Reason(
-                "overdue",
+                "attempts_used_up" if is_used_up(item) else "overdue",
                 Health.BEHIND if item.days_overdue > OVERDUE_GRACE_DAYS else Health.AT_RISK,
                 phase.id,
                 item=item,
             )
             for item in items
-            if item.state is ItemState.OVERDUE
+            if item.state is ItemState.OVERDUE or is_used_up(item)
         ]
         midpoint = due_date(start, start_day + (end_day - start_day) // 2)
         if timing is Timing.CURRENT and on >= midpoint:
@@ -470,13 +481,16 @@ def evaluate(
             )
         )
         all_reasons += reasons
-    overdue_count = sum(1 for reason in all_reasons if reason.code == "overdue")
+    overdue_count = sum(
+        1 for reason in all_reasons if reason.item and reason.item.state is ItemState.OVERDUE
+    )
     if overdue_count >= MANY_OVERDUE:
         all_reasons.append(Reason("many_overdue", Health.BEHIND, None, count=overdue_count))
     all_reasons.sort(
         key=lambda reason: (
             -reason.health.rank,
             reason.code != "many_overdue",
+            reason.code != "attempts_used_up",
             -(reason.item.days_overdue if reason.item else 0),
         )
     )

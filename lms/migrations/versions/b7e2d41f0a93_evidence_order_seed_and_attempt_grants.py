@@ -17,10 +17,30 @@ depends_on = None
 
 
 def upgrade():
+    op.create_table('quiz_attempt_grants',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('item_id', sa.Integer(), nullable=False),
+    sa.Column('extra', sa.Integer(), nullable=False),
+    sa.Column('reason', sa.Text(), nullable=False),
+    sa.Column('granted_by_id', sa.Integer(), nullable=True),
+    sa.Column('granted_at', sa.DateTime(), nullable=False),
+    sa.CheckConstraint('extra >= 1 AND extra <= 10', name=op.f('ck_quiz_attempt_grants_extra_in_range')),
+    sa.ForeignKeyConstraint(['granted_by_id'], ['users.id'], name=op.f('fk_quiz_attempt_grants_granted_by_id_users'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['item_id'], ['content_items.id'], name=op.f('fk_quiz_attempt_grants_item_id_content_items'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_quiz_attempt_grants_user_id_users'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_quiz_attempt_grants'))
+    )
+    with op.batch_alter_table('quiz_attempt_grants', schema=None) as batch_op:
+        batch_op.create_index('ix_quiz_attempt_grants_user_item', ['user_id', 'item_id'], unique=False)
+
     with op.batch_alter_table('scenario_runs', schema=None) as batch_op:
         batch_op.add_column(sa.Column('order_seed', sa.BigInteger(), nullable=True))
 
 
 def downgrade():
+    with op.batch_alter_table('quiz_attempt_grants', schema=None) as batch_op:
+        batch_op.drop_index('ix_quiz_attempt_grants_user_item')
+    op.drop_table('quiz_attempt_grants')
     with op.batch_alter_table('scenario_runs', schema=None) as batch_op:
         batch_op.drop_column('order_seed')
