@@ -173,6 +173,11 @@ class OpenReply(db.Model):
     lines: Mapped[list | None] = mapped_column(sa.JSON)
     comment: Mapped[str | None] = mapped_column(sa.Text)
     comment_html: Mapped[str | None] = mapped_column(sa.Text)
+    # A later reply of the same hire to the same node of the drill, sent while this one was
+    # still pending: this one stays in the run's history but leaves the review queue.
+    superseded_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("scenario_open_replies.id", ondelete="SET NULL")
+    )
 
     step: Mapped[ScenarioStep] = relationship(foreign_keys=[step_id])
     run: Mapped[ScenarioRun] = relationship(foreign_keys=[run_id])
@@ -191,3 +196,7 @@ class OpenReply(db.Model):
     @property
     def is_reviewed(self) -> bool:
         return self.status == ReplyStatus.REVIEWED
+
+    @property
+    def is_superseded(self) -> bool:
+        return self.superseded_by_id is not None and not self.is_reviewed

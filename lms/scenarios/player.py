@@ -97,7 +97,9 @@ def player_context(run: ScenarioRun, *, viewer: Any, locale: str) -> dict[str, A
         "draft": run.draft_text if run.draft_node == conversation.node_id else "",
         "reply_min": REPLY_MIN_CHARS,
         "reply_max": REPLY_MAX_CHARS,
-        "pending_reviews": sum(1 for reply in replies.values() if not reply.is_reviewed),
+        "pending_reviews": sum(
+            1 for reply in replies.values() if not reply.is_reviewed and not reply.is_superseded
+        ),
         "replies": list(replies.values()),
         "skill_names": names,
     }

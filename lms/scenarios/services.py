@@ -298,17 +298,18 @@ def take_step(
     run.draft_node = run.draft_text = run.draft_saved_at = None
     db.session.flush()
     if answer.reply is not None:
-        db.session.add(
-            OpenReply(
-                step_id=step.id,
-                run_id=run.id,
-                user_id=run.user_id,
-                version_id=run.version_id,
-                node_id=node.id,
-                status=ReplyStatus.PENDING,
-                submitted_at=now,
-            )
+        reply = OpenReply(
+            step_id=step.id,
+            run_id=run.id,
+            user_id=run.user_id,
+            version_id=run.version_id,
+            node_id=node.id,
+            status=ReplyStatus.PENDING,
+            submitted_at=now,
         )
+        db.session.add(reply)
+        db.session.flush()
+        _supersede_earlier(reply, run.item_id)
     outcome = None
     following = scenario.nodes[answer.edge.next]
     if kind_of(following).is_end:
@@ -326,6 +327,27 @@ def form_in_file_order(run: ScenarioRun, node_id: str, form: Mapping[str, str]) 
         shown = form.get("choice")
         answer["choice"] = choice_index(run.seed, node, shown) if node is not None else shown
     return answer
+
+
+def _supersede_earlier(reply: OpenReply, item_id: int) -> None:
+    """A replay replaces the hire's earlier pending replies to the same node of the drill (any
+    version): they stay in their runs' history but leave the review queue."""
+    earlier_runs = sa.select(ScenarioRun.id).where(
+        ScenarioRun.user_id == reply.user_id, ScenarioRun.item_id == item_id
+    )
+    db.session.execute(
+        sa.update(OpenReply)
+        .where(
+            OpenReply.user_id == reply.user_id,
+            OpenReply.node_id == reply.node_id,
+            OpenReply.status == ReplyStatus.PENDING,
+            OpenReply.superseded_by_id.is_(None),
+            OpenReply.id != reply.id,
+            OpenReply.run_id.in_(earlier_runs),
+        )
+        .values(superseded_by_id=reply.id)
+        .execution_options(synchronize_session=False)
+    )
 
 
 def _added(points: Mapping[str, float], more: Mapping[str, float]) -> dict[str, float]:
@@ -461,6 +483,13 @@ def review_reply(
     reply = lock_reply(reply_id)
     if reply is None:
         raise ScenarioError(_("This reply no longer exists."))
+    if reply.status != ReplyStatus.REVIEWED and reply.superseded_by_id is not None:
+        raise AlreadyReviewed(
+            _(
+                "%(name)s has sent a newer reply here; review that one instead.",
+                name=reply.user.name,
+            )
+        )
     if reply.status == ReplyStatus.REVIEWED:
         raise AlreadyReviewed(
             _(
@@ -511,13 +540,14 @@ def review_reply(
 
 
 def pending_replies_query(*, team_of: int | None) -> sa.Select:
-    """Open replies waiting for review, oldest first; `team_of` limits them to a manager's team
-    (None: everyone's, for trainers)."""
+    """Open replies waiting for review, oldest first: each hire's latest reply to a node once
+    (a reply a replay replaced is left out); `team_of` limits them to a manager's team (None:
+    everyone's, for trainers)."""
     from lms.auth.permissions import team_member_ids_query
 
     statement = (
         sa.select(OpenReply)
-        .where(OpenReply.status == ReplyStatus.PENDING)
+        .where(OpenReply.status == ReplyStatus.PENDING, OpenReply.superseded_by_id.is_(None))
         .options(
             sa.orm.joinedload(OpenReply.user),
             sa.orm.joinedload(OpenReply.run).joinedload(ScenarioRun.item),

@@ -1,4 +1,4 @@
-"""drill reply order seed, extra attempts granted after failing
+"""drill reply order seed, extra attempts granted after failing, replaced pending replies
 
 Revision ID: b7e2d41f0a93
 Revises: c087f8046e8f
@@ -36,9 +36,15 @@ def upgrade():
 
     with op.batch_alter_table('scenario_runs', schema=None) as batch_op:
         batch_op.add_column(sa.Column('order_seed', sa.BigInteger(), nullable=True))
+    with op.batch_alter_table('scenario_open_replies', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('superseded_by_id', sa.Integer(), nullable=True))
+        batch_op.create_foreign_key(batch_op.f('fk_scenario_open_replies_superseded_by_id_scenario_open_replies'), 'scenario_open_replies', ['superseded_by_id'], ['id'], ondelete='SET NULL')
 
 
 def downgrade():
+    with op.batch_alter_table('scenario_open_replies', schema=None) as batch_op:
+        batch_op.drop_constraint(batch_op.f('fk_scenario_open_replies_superseded_by_id_scenario_open_replies'), type_='foreignkey')
+        batch_op.drop_column('superseded_by_id')
     with op.batch_alter_table('quiz_attempt_grants', schema=None) as batch_op:
         batch_op.drop_index('ix_quiz_attempt_grants_user_item')
     op.drop_table('quiz_attempt_grants')
