@@ -44,6 +44,8 @@ from lms.notifications.kinds import reader_content_locale
 from lms.progress import NOT_STARTED, ItemProgress, progress_by_kind
 from lms.skills.mastery import NOT_ASSESSED, MasteryState, mastery_by_user
 from lms.skills.models import Skill
+from lms.skills.rounding import shown, threshold_text
+from lms.skills.rounding import text as number_text
 
 OVERDUE_GRACE_DAYS = 7
 MANY_OVERDUE = 3
@@ -163,7 +165,10 @@ class TargetStatus:
 
     @property
     def gap(self) -> float | None:
-        return None if self.mastery.value is None else self.target - self.mastery.value
+        """target - mastery as shown (lms.skills.rounding)."""
+        if self.mastery.value is None:
+            return None
+        return self.target - shown(self.mastery.value, self.target)
 
     @property
     def is_below(self) -> bool:
@@ -207,10 +212,10 @@ class Reason:
             )
         if self.code == "below_target" and self.target is not None:
             return _(
-                "%(skill)s is at %(mastery)d, below the phase's target of %(target)d.",
+                "%(skill)s is at %(mastery)s, below the phase's target of %(target)s.",
                 skill=self.target.name_text,
-                mastery=round(self.target.mastery.value or 0),
-                target=round(self.target.target),
+                mastery=number_text(self.target.mastery.value or 0, self.target.target),
+                target=threshold_text(self.target.target),
             )
         return self.code
 

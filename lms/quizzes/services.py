@@ -407,6 +407,19 @@ def quiz_progress(
         .correlate(QuizAttempt, ContentItem)
         .scalar_subquery()
     )
+    newest = sa.orm.aliased(QuizAttempt)
+    last_score = (
+        sa.select(newest.score)
+        .where(
+            newest.user_id == QuizAttempt.user_id,
+            newest.item_id == ContentItem.id,
+            newest.submitted_at.is_not(None),
+        )
+        .order_by(newest.submitted_at.desc(), newest.id.desc())
+        .limit(1)
+        .correlate(QuizAttempt, ContentItem)
+        .scalar_subquery()
+    )
     limit = ContentVersion.document["max_attempts"].as_integer()
     statement = (
         sa.select(
@@ -418,6 +431,7 @@ def quiz_progress(
             sa.func.max(QuizAttempt.last_activity_at),
             sa.func.max(limit),
             granted,
+            last_score,
         )
         .join(ContentItem, ContentItem.id == QuizAttempt.item_id)
         .outerjoin(ContentVersion, ContentVersion.id == ContentItem.current_version_id)
@@ -429,9 +443,17 @@ def quiz_progress(
         .group_by(QuizAttempt.user_id, ContentItem.id, ContentItem.slug)
     )
     found: dict[progress.Key, progress.ItemProgress] = {}
-    for user_id, slug, best, submitted, first_passed, last, most, extra in db.session.execute(
-        statement
-    ):
+    for (
+        user_id,
+        slug,
+        best,
+        submitted,
+        first_passed,
+        last,
+        most,
+        extra,
+        newest_score,
+    ) in db.session.execute(statement):
         left = None
         if most:
             left = max(0, int(most) + int(extra or 0) - int(submitted or 0))
@@ -442,6 +464,7 @@ def quiz_progress(
             attempts=submitted,
             done_at=first_passed,
             last_activity_at=last,
+            last_score=newest_score,
             attempts_left=left,
         )
     return found

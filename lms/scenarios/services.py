@@ -576,6 +576,19 @@ def standings(
     if not user_ids or not slugs:
         return {}
     finished = ScenarioRun.status == RunStatus.FINISHED
+    newest = sa.orm.aliased(ScenarioRun)
+    last_score = (
+        sa.select(newest.score)
+        .where(
+            newest.user_id == ScenarioRun.user_id,
+            newest.item_id == ContentItem.id,
+            newest.status == RunStatus.FINISHED,
+        )
+        .order_by(newest.finished_at.desc(), newest.id.desc())
+        .limit(1)
+        .correlate(ScenarioRun, ContentItem)
+        .scalar_subquery()
+    )
     statement = (
         sa.select(
             ScenarioRun.user_id,
@@ -585,6 +598,7 @@ def standings(
             sa.func.min(sa.case((ScenarioRun.passed.is_(True), ScenarioRun.finished_at))),
             sa.func.max(ScenarioRun.updated_at),
             sa.func.max(sa.case((ScenarioRun.status == RunStatus.OPEN, ScenarioRun.id))),
+            last_score,
         )
         .join(ContentItem, ContentItem.id == ScenarioRun.item_id)
         .where(
@@ -592,10 +606,12 @@ def standings(
             ContentItem.kind == KIND,
             ContentItem.slug.in_(list(slugs)),
         )
-        .group_by(ScenarioRun.user_id, ContentItem.slug)
+        .group_by(ScenarioRun.user_id, ContentItem.id, ContentItem.slug)
     )
     found = {}
-    for user_id, slug, best, attempts, passed_at, last, open_id in db.session.execute(statement):
+    for user_id, slug, best, attempts, passed_at, last, open_id, newest_score in db.session.execute(
+        statement
+    ):
         found[(user_id, slug)] = DrillStanding(
             ItemProgress(
                 started=True,
@@ -604,6 +620,7 @@ def standings(
                 attempts=int(attempts or 0),
                 done_at=passed_at,
                 last_activity_at=last,
+                last_score=float(newest_score) if newest_score is not None else None,
             ),
             open_id,
         )

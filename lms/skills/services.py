@@ -31,6 +31,8 @@ from lms.content.models import ContentItem, ContentSkillTag, ContentVersion
 from lms.extensions import db
 from lms.skills.mastery import NOT_ASSESSED, MasteryState, Status, mastery_by_user
 from lms.skills.models import Skill
+from lms.skills.rounding import text as number_text
+from lms.skills.rounding import threshold_text
 from lms.skills.targets import GapStatus, gap_of, gap_status, targets_for
 from lms.timeutil import today
 
@@ -187,8 +189,8 @@ class Recommendation:
             return _(
                 "%(skill)s is at %(mastery)s against a target of %(target)s.",
                 skill=skill,
-                mastery=round(state.value or 0),
-                target=round(self.skill.target or 0),
+                mastery=number_text(state.value or 0, self.skill.target),
+                target=threshold_text(self.skill.target or 0),
             )
         if self.need.reason is Reason.NOT_ENOUGH:
             return _("%(skill)s needs more evidence before its mastery shows.", skill=skill)
@@ -197,7 +199,7 @@ class Recommendation:
         return _(
             "%(skill)s is one of your lowest skills (%(mastery)s).",
             skill=skill,
-            mastery=round(state.value or 0),
+            mastery=number_text(state.value or 0),
         )
 
 

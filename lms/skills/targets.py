@@ -9,8 +9,8 @@ is an extension point: a feature registers a source
 and every page asks :func:`targets_for`. With no source registered, or for a learner the sources
 know nothing about, there are no targets: the learner sees mastery without targets or gaps.
 
-Gap = target - mastery (in points). A skill below the minimum number of evidence values has no
-gap ("not enough evidence"), never a gap of the full target.
+Gap = target - mastery as shown (in points; see lms.skills.rounding). A skill below the minimum
+number of evidence values has no gap ("not enough evidence"), never a gap of the full target.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date
 
 from lms.skills.mastery import MasteryState
+from lms.skills.rounding import shown
 
 TargetSource = Callable[[Sequence[int], date], Mapping[int, Mapping[str, float]]]
 _SOURCES: list[TargetSource] = []
@@ -66,10 +67,11 @@ class GapStatus(enum.StrEnum):
 
 
 def gap_of(target: float | None, state: MasteryState) -> float | None:
-    """target - mastery in points, or None without a target or without enough evidence."""
+    """target - mastery as shown (lms.skills.rounding), in points, or None without a target or
+    without enough evidence."""
     if target is None or state.value is None:
         return None
-    return float(target) - state.value
+    return float(target) - shown(state.value, target)
 
 
 def gap_status(target: float | None, state: MasteryState) -> GapStatus:

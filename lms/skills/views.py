@@ -8,11 +8,26 @@ from flask_login import current_user
 
 from lms.auth.permissions import Permission, get_person_or_404, permission_required
 from lms.i18n import content_locale
+from lms.skills import rounding
 from lms.skills.charts import radar
 from lms.skills.services import group_label, grouped, recommend_next, skill_overview
 from lms.timeutil import today
 
 bp = Blueprint("skills", __name__, template_folder="templates")
+
+
+@bp.app_template_filter("shown")
+def shown_filter(value, threshold=None) -> str:
+    """A score, mastery or gap as every page shows it (lms.skills.rounding): ``{{ x|shown }}``,
+    ``{{ score|shown(pass_score) }}``."""
+    return rounding.text(value, threshold)
+
+
+@bp.app_template_filter("threshold")
+def threshold_filter(value) -> str:
+    """A target or pass score: whole when whole, else with its decimal."""
+    return rounding.threshold_text(value)
+
 
 RECOMMENDATIONS = 5
 
