@@ -8,7 +8,7 @@ from flask_login import current_user
 
 from lms.auth.permissions import Permission, get_person_or_404, permission_required
 from lms.i18n import content_locale
-from lms.skills import rounding
+from lms.skills import history, rounding
 from lms.skills.charts import radar
 from lms.skills.services import group_label, grouped, recommend_next, skill_overview
 from lms.timeutil import today
@@ -35,8 +35,11 @@ RECOMMENDATIONS = 5
 def _render(person, *, is_own: bool):
     locale = content_locale()
     rows = skill_overview(person.id, today())
+    found = history.histories(person.id)
     return render_template(
         "skills/skills.html",
+        histories=found,
+        sparks=history.sparks(found, {row.id: row.target for row in rows}),
         person=person,
         is_own=is_own,
         groups=grouped(rows),
