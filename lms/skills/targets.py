@@ -59,6 +59,32 @@ def targets_for(user_ids: Iterable[int], on: date) -> dict[int, dict[str, float]
     return merged
 
 
+# --- the skills a learner's path is about ------------------------------------------------------
+
+ScopeSource = Callable[[Sequence[int]], Mapping[int, Iterable[str]]]
+_SCOPES: list[ScopeSource] = []
+
+
+def register_scope_source(source: ScopeSource) -> ScopeSource:
+    """Add a source of the skills each learner is trained for (the skills any phase of their
+    onboarding path targets); idempotent, usable as a decorator."""
+    if source not in _SCOPES:
+        _SCOPES.append(source)
+    return source
+
+
+def scope_for(user_ids: Iterable[int]) -> dict[int, frozenset[str]]:
+    """The skills each learner's path targets, by user id; learners no source knows about are
+    left out (their pages show every skill)."""
+    users = sorted(set(user_ids))
+    merged: dict[int, set[str]] = {}
+    for source in _SCOPES:
+        for user_id, skills in (source(users) or {}).items():
+            if user_id in users:
+                merged.setdefault(user_id, set()).update(skills)
+    return {user_id: frozenset(skills) for user_id, skills in merged.items() if skills}
+
+
 class GapStatus(enum.StrEnum):
     NO_TARGET = "no_target"
     NOT_ENOUGH = "not_enough_evidence"
