@@ -6,12 +6,11 @@ and what a failed attempt points to.
 - When every attempt (`max_attempts`) is used, the learner's manager (anyone up the chain) or a
   trainer may grant more, with a reason: the grant is kept, audited and the learner notified.
 - A failed attempt's result page links the lessons and drills tagged with the skills it found
-  weakest.
+  weakest (lms.skills.review).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -21,8 +20,7 @@ from flask_babel import gettext as _
 
 from lms import progress
 from lms.auth.permissions import Permission, can_coach_person, has_permission
-from lms.content.model import Quiz, Text
-from lms.content.models import ContentItem, ContentSkillTag, ContentVersion
+from lms.content.model import Quiz
 from lms.extensions import db
 from lms.notifications.kinds import Params, register_kind, text
 from lms.people.models import User
@@ -32,8 +30,6 @@ from lms.quizzes.services import attempts_left, get_quiz, granted_attempts, gran
 MAX_EXTRA = 10
 REASON_MIN_CHARS = 3
 REASON_MAX_CHARS = 500
-WEAKEST_SKILLS = 2
-REVIEW_LINKS = 6
 
 
 class GrantError(ValueError):
@@ -246,59 +242,3 @@ def _attempts_granted(p: Params) -> str:
         quiz=text(p.get("quiz")),
         reason=p.get("reason", ""),
     )
-
-
-# --- what a failed attempt points to -----------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ReviewLink:
-    kind: str  # lesson | scenario
-    slug: str
-    course: str | None
-    title: Text
-    language: str
-    skill: str
-
-    def title_in(self, locale: str) -> str:
-        return self.title.get(locale, self.language)
-
-
-def weakest_skills(evidence: Mapping[str, float], limit: int = WEAKEST_SKILLS) -> list[str]:
-    """The skills an attempt found weakest: below full marks, lowest first."""
-    weak = sorted((value, skill) for skill, value in evidence.items() if value < 1.0)
-    return [skill for _value, skill in weak[:limit]]
-
-
-def review_links(skills: Sequence[str], limit: int = REVIEW_LINKS) -> list[ReviewLink]:
-    """Live lessons and drills tagged with `skills`, the first skill's first, in one query."""
-    if not skills:
-        return []
-    rows = db.session.execute(
-        sa.select(
-            ContentItem.kind,
-            ContentItem.slug,
-            ContentSkillTag.skill_id,
-            ContentVersion.document["title"],
-            ContentVersion.document["course"],
-            ContentVersion.document["language"],
-        )
-        .join(ContentSkillTag, ContentSkillTag.item_id == ContentItem.id)
-        .join(ContentVersion, ContentVersion.id == ContentItem.current_version_id)
-        .where(
-            ContentItem.kind.in_(("lesson", "scenario")),
-            ContentItem.retired_at.is_(None),
-            ContentSkillTag.skill_id.in_(list(skills)),
-        )
-    )
-    order = {skill: index for index, skill in enumerate(skills)}
-    found: dict[tuple[str, str], ReviewLink] = {}
-    for kind, slug, skill, title, course, language in sorted(
-        rows, key=lambda row: (order.get(row[2], 99), row[0], row[1])
-    ):
-        if (kind, slug) in found or (kind == "lesson" and not course):
-            continue
-        found[(kind, slug)] = ReviewLink(
-            kind, slug, course, Text.of(title or slug, language or "en"), language or "en", skill
-        )
-    return list(found.values())[:limit]

@@ -38,6 +38,7 @@ from lms.quizzes.services import (
     start_attempt,
     submit_attempt,
 )
+from lms.skills import review as skill_review
 from lms.timeutil import utcnow
 
 bp = Blueprint("quizzes", __name__, template_folder="templates")
@@ -231,14 +232,16 @@ def result(quiz_id: str, attempt_id: int):
     if attempt.is_open:
         return redirect(url_for("quizzes.attempt", quiz_id=quiz_id, attempt_id=attempt.id))
     page = pages.result_page(attempt, content_locale())
-    weakest = [] if page.is_passed else retakes.weakest_skills(pages.evidence_of_attempt(attempt))
+    weakest = []
+    if not page.is_passed:
+        weakest = skill_review.weakest_skills(pages.evidence_of_attempt(attempt))
     return render_template(
         "quizzes/result.html",
         page=page,
         attempt=attempt,
         quiz_id=quiz_id,
         weakest=[pages.skill_names(weakest, content_locale()).get(s, s) for s in weakest],
-        review_links=retakes.review_links(weakest),
+        review_links=skill_review.review_links(weakest),
         locale=content_locale(),
     )
 

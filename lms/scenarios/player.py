@@ -109,7 +109,20 @@ def player_context(run: ScenarioRun, *, viewer: Any, locale: str) -> dict[str, A
                 scenario, services.maxima_for(version), answers, run.points or {}, names, locale
             )
         )
+        context["review_links"] = [] if run.passed else _review_links(context, slug)
     return context
+
+
+def _review_links(context: dict[str, Any], slug: str) -> list:
+    """For a failed run: lessons and other drills for the skills the run found weakest."""
+    from lms.skills.review import review_links, weakest_skills
+
+    evidence = {
+        result.skill.id: result.evidence
+        for result in context["skill_results"]
+        if result.evidence is not None
+    }
+    return [link for link in review_links(weakest_skills(evidence)) if link.slug != slug]
 
 
 def _end_context(
