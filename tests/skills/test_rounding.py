@@ -90,7 +90,9 @@ def test_mastery_79_65_shows_79_and_one_below_a_target_of_80_everywhere(client, 
         assert "Goal setting is at 79, below the phase&#39;s target of 80." in page, url
         assert "at 80," not in page
     member = client.get(f"/team/{hire.id}").get_data(as_text=True)
-    assert re.search(r"<td>80</td><td class=\"mastery-cell\">.*?>79</span>", member, re.S)
+    assert re.search(
+        r"<td>80</td><td class=\"mastery-cell\">.*?>79</span>.*?<td>3</td>", member, re.S
+    )
 
 
 def test_a_quiz_score_of_79_63_shows_79_and_not_passed(client, db, framework, make_user):
