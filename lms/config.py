@@ -148,7 +148,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "LMS_MASTERY_WEIGHT",
         "MASTERY_WEIGHT",
-        0.65,
+        0.3,
         _float_in_unit,
         "Weight w of the newest evidence in the decaying average of mastery.",
     ),

@@ -26,6 +26,8 @@ class ItemProgress:
     attempts: int = 0
     done_at: datetime | None = None  # when it first became done
     last_activity_at: datetime | None = None
+    last_score: float | None = None  # percent: the newest finished attempt's own score
+    attempts_left: int | None = None  # attempts still allowed; None: unlimited or no limit kept
 
 
 NOT_STARTED = ItemProgress()

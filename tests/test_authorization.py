@@ -81,6 +81,7 @@ EXPECTED: dict[str, tuple[str, str, str]] = {
     "quizzes.review": ("GET", "/quizzes/{quiz}/attempts/{attempt}/review", LEARNERS),
     "quizzes.submit": ("POST", "/quizzes/{quiz}/attempts/{attempt}/submit", LEARNERS),
     "quizzes.result": ("GET", "/quizzes/{quiz}/attempts/{attempt}/result", LEARNERS),
+    "quizzes.grant": ("GET", "/quizzes/{quiz}/grants/{hire}", "LFAAF"),
     "quizzes.analysis_index": ("GET", "/author/quiz-analysis", TRAINERS),
     "quizzes.analysis_page": ("GET", "/author/quizzes/{quiz}/analysis", TRAINERS),
     "skills.my_skills": ("GET", "/skills", LEARNERS),

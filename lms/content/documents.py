@@ -135,6 +135,8 @@ def _quiz_doc(quiz: Quiz) -> dict:
     }
     _put(doc, "draw", quiz.draw)
     _put(doc, "time_limit_minutes", quiz.time_limit_minutes)
+    _put(doc, "retake_wait_hours", quiz.retake_wait_hours)
+    _put(doc, "retake_lesson", quiz.retake_lesson)
     return doc
 
 
@@ -149,6 +151,8 @@ def _node_doc(node: Node) -> dict:
                 entry["points"] = dict(choice.points)
             choices.append(entry)
         doc["choices"] = choices
+        if node.fixed_order:
+            doc["fixed_order"] = True
     elif node.kind == "open":
         doc["open"] = True
         doc["rubric"] = [{"text": _text(line.text), "skill": line.skill} for line in node.rubric]
@@ -319,6 +323,8 @@ def _quiz(doc: dict) -> Quiz:
         bool(doc.get("shuffle", False)),
         doc.get("draw"),
         doc.get("time_limit_minutes"),
+        doc.get("retake_wait_hours"),
+        doc.get("retake_lesson"),
     )
 
 
@@ -335,7 +341,9 @@ def _node(node_id: str, doc: dict) -> Node:
         )
         for ch in doc["choices"]
     )
-    return Node(node_id, "choice", say, choices=choices)
+    return Node(
+        node_id, "choice", say, choices=choices, fixed_order=bool(doc.get("fixed_order", False))
+    )
 
 
 def _scenario(doc: dict) -> Scenario:

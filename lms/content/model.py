@@ -188,6 +188,8 @@ class Quiz:
     shuffle: bool = False
     draw: int | None = None
     time_limit_minutes: int | None = None  # project extra
+    retake_wait_hours: int | None = None  # project extra: wait after a failed attempt
+    retake_lesson: str | None = None  # project extra: a lesson of the course to read first
 
     def question(self, question_id: str) -> Question | None:
         for question in self.questions:
@@ -231,6 +233,7 @@ class Node:
     rubric: tuple[RubricLine, ...] = ()  # open nodes
     next: str | None = None  # open nodes
     end: str | None = None  # end nodes: one of END_KINDS
+    fixed_order: bool = False  # project extra: choice nodes show their replies in file order
 
     @property
     def successors(self) -> tuple[str, ...]:

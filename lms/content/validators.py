@@ -399,7 +399,15 @@ def check_quiz(
         (),
         data,
         ("id", "title", "pass_score", "questions"),
-        ("language", "max_attempts", "shuffle", "draw", "time_limit_minutes"),
+        (
+            "language",
+            "max_attempts",
+            "shuffle",
+            "draw",
+            "time_limit_minutes",
+            "retake_wait_hours",
+            "retake_lesson",
+        ),
         "a quiz mapping",
     )
     if doc is None:
@@ -421,6 +429,16 @@ def check_quiz(
         time_limit = c.number(
             ctx, ("time_limit_minutes",), doc["time_limit_minutes"], low=1, integer=True
         )
+    retake_wait = None
+    if "retake_wait_hours" in doc:
+        retake_wait = c.number(
+            ctx, ("retake_wait_hours",), doc["retake_wait_hours"], low=1, high=720, integer=True
+        )
+    retake_lesson = None
+    if "retake_lesson" in doc:
+        retake_lesson = c.identifier(ctx, ("retake_lesson",), doc["retake_lesson"], "lesson id")
+        if retake_lesson is not None:
+            refs.append(Reference(ctx, ("retake_lesson",), "lesson-file", retake_lesson, course_id))
 
     questions: list[Question] = []
     seen: set[str] = set()
@@ -439,7 +457,9 @@ def check_quiz(
         if draw is not None and high is None:
             draw = None
     if None in (quiz_id, title, pass_score, max_attempts, shuffle, raw_questions) or (
-        "time_limit_minutes" in doc and time_limit is None
+        ("time_limit_minutes" in doc and time_limit is None)
+        or ("retake_wait_hours" in doc and retake_wait is None)
+        or ("retake_lesson" in doc and retake_lesson is None)
     ):
         return None
     return Quiz(
@@ -453,6 +473,8 @@ def check_quiz(
         shuffle,  # type: ignore[arg-type]
         draw,  # type: ignore[arg-type]
         time_limit,  # type: ignore[arg-type]
+        retake_wait,  # type: ignore[arg-type]
+        retake_lesson,
     )
 
 
@@ -581,6 +603,7 @@ class ChoiceNodeKind(NodeKind):
     name = "choice"
     marker = "choices"
     required = ("choices",)
+    optional = ("fixed_order",)
     hint = "a choice node has 'choices'"
 
     def build(self, ctx, place, node_id, raw, say, skills, refs):
@@ -614,9 +637,14 @@ class ChoiceNodeKind(NodeKind):
                 ok = False
                 continue
             choices.append(ScenarioChoice(text, nxt, feedback, points))
+        fixed_order = False
+        if "fixed_order" in raw:
+            fixed_order = c.boolean(ctx, place + ("fixed_order",), raw["fixed_order"])
+            if fixed_order is None:
+                ok = False
         if not ok or say is None:
             return None
-        return Node(node_id, self.name, say, choices=tuple(choices))
+        return Node(node_id, self.name, say, choices=tuple(choices), fixed_order=bool(fixed_order))
 
 
 class OpenNodeKind(NodeKind):

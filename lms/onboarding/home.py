@@ -12,6 +12,7 @@ from lms.onboarding.pages import hire_page
 from lms.timeutil import today
 
 DUE_SOON_DAYS = 7
+SCORED = ("quiz", "scenario")
 
 
 def _recommendations(user_id: int, on) -> list:
@@ -20,6 +21,14 @@ def _recommendations(user_id: int, on) -> list:
     except ImportError:  # pragma: no cover - skills engine not installed
         return []
     return recommend_next(user_id, 3, on=on)
+
+
+def failed_overdue(status) -> list:
+    """Overdue quizzes and drills the hire has tried and not passed: they lead "next best
+    activity", before any skill recommendation."""
+    if status is None:
+        return []
+    return [item for item in status.overdue if item.kind in SCORED and item.progress.attempts > 0]
 
 
 def render_learner_home():
@@ -31,6 +40,7 @@ def render_learner_home():
         status=page.status if page else None,
         due_soon=page.status.due_within(DUE_SOON_DAYS) if page else [],
         recommendations=_recommendations(current_user.id, on),
+        retry=failed_overdue(page.status if page else None),
         feedback=recent(current_user.id, kinds=feedback_kinds(), limit=5),
         message_of=message_of,
         locale=reader_content_locale(),

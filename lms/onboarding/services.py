@@ -44,7 +44,7 @@ from lms.onboarding.status import (
 )
 from lms.people.models import User
 from lms.progress import ItemProgress, provides
-from lms.skills.targets import register_target_source
+from lms.skills.targets import register_scope_source, register_target_source
 from lms.timeutil import utcnow
 
 MAX_COMMENT = 4000
@@ -785,3 +785,14 @@ def phase_targets(user_ids: Sequence[int], on: date) -> dict[int, dict[str, floa
         if phase is not None and phase.targets:
             result[enrollment.user_id] = {skill: float(v) for skill, v in phase.targets.items()}
     return result
+
+
+@register_scope_source
+def path_skills(user_ids: Sequence[int]) -> dict[int, set[str]]:
+    """The skills any phase of each enrolled hire's path targets."""
+    return {
+        enrollment.user_id: {
+            skill for phase in path_of(enrollment).phases for skill in phase.targets
+        }
+        for enrollment in active_enrollments(user_ids)
+    }

@@ -44,6 +44,8 @@ from lms.notifications.kinds import reader_content_locale
 from lms.progress import NOT_STARTED, ItemProgress, progress_by_kind
 from lms.skills.mastery import NOT_ASSESSED, MasteryState, mastery_by_user
 from lms.skills.models import Skill
+from lms.skills.rounding import shown, threshold_text
+from lms.skills.rounding import text as number_text
 
 OVERDUE_GRACE_DAYS = 7
 MANY_OVERDUE = 3
@@ -163,7 +165,10 @@ class TargetStatus:
 
     @property
     def gap(self) -> float | None:
-        return None if self.mastery.value is None else self.target - self.mastery.value
+        """target - mastery as shown (lms.skills.rounding)."""
+        if self.mastery.value is None:
+            return None
+        return self.target - shown(self.mastery.value, self.target)
 
     @property
     def is_below(self) -> bool:
@@ -178,7 +183,7 @@ class TargetStatus:
 class Reason:
     """Why a hire or phase is not on track, in words the page shows."""
 
-    code: str  # overdue | many_overdue | below_target
+    code: str  # attempts_used_up | overdue | many_overdue | below_target
     health: Health
     phase_id: str | None
     item: ItemStatus | None = None
@@ -195,16 +200,22 @@ class Reason:
                 item=self.item.title_text,
                 date=format_date(self.item.due, "medium"),
             )
+        if self.code == "attempts_used_up" and self.item is not None:
+            return _(
+                "Attempts used up: “%(item)s” is not passed and every attempt is taken; "
+                "a manager or trainer can grant more.",
+                item=self.item.title_text,
+            )
         if self.code == "many_overdue":
             return ngettext(
                 "%(num)d item is overdue.", "%(num)d items are overdue at once.", self.count
             )
         if self.code == "below_target" and self.target is not None:
             return _(
-                "%(skill)s is at %(mastery)d, below the phase's target of %(target)d.",
+                "%(skill)s is at %(mastery)s, below the phase's target of %(target)s.",
                 skill=self.target.name_text,
-                mastery=round(self.target.mastery.value or 0),
-                target=round(self.target.target),
+                mastery=number_text(self.target.mastery.value or 0, self.target.target),
+                target=threshold_text(self.target.target),
             )
         return self.code
 
@@ -378,6 +389,11 @@ def item_status(
     )
 
 
+def is_used_up(item: ItemStatus) -> bool:
+    """A scored item not done whose attempts are all used: the hire cannot go on alone."""
+    return not item.is_done and item.progress.attempts_left == 0
+
+
 def _phase_timing(start_date: date, end_date: date, on: date) -> Timing:
     if on < start_date:
         return Timing.UPCOMING
@@ -439,13 +455,13 @@ def evaluate(
         )
         reasons = [
             Reason(
-                "overdue",
+                "attempts_used_up" if is_used_up(item) else "overdue",
                 Health.BEHIND if item.days_overdue > OVERDUE_GRACE_DAYS else Health.AT_RISK,
                 phase.id,
                 item=item,
             )
             for item in items
-            if item.state is ItemState.OVERDUE
+            if item.state is ItemState.OVERDUE or is_used_up(item)
         ]
         midpoint = due_date(start, start_day + (end_day - start_day) // 2)
         if timing is Timing.CURRENT and on >= midpoint:
@@ -470,13 +486,16 @@ def evaluate(
             )
         )
         all_reasons += reasons
-    overdue_count = sum(1 for reason in all_reasons if reason.code == "overdue")
+    overdue_count = sum(
+        1 for reason in all_reasons if reason.item and reason.item.state is ItemState.OVERDUE
+    )
     if overdue_count >= MANY_OVERDUE:
         all_reasons.append(Reason("many_overdue", Health.BEHIND, None, count=overdue_count))
     all_reasons.sort(
         key=lambda reason: (
             -reason.health.rank,
             reason.code != "many_overdue",
+            reason.code != "attempts_used_up",
             -(reason.item.days_overdue if reason.item else 0),
         )
     )

@@ -99,3 +99,25 @@ class QuizQuestionResult(db.Model):
     score: Mapped[float] = mapped_column(sa.Double)
 
     __table_args__ = (sa.CheckConstraint("score >= 0 AND score <= 1", name="score_in_unit"),)
+
+
+class AttemptGrant(db.Model):
+    """More attempts at a quiz for one learner, granted by their manager or a trainer after the
+    quiz's `max_attempts` were used up; the reason is kept (and audited)."""
+
+    __tablename__ = "quiz_attempt_grants"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
+    item_id: Mapped[int] = mapped_column(sa.ForeignKey("content_items.id", ondelete="CASCADE"))
+    extra: Mapped[int]
+    reason: Mapped[str] = mapped_column(sa.Text)
+    granted_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL")
+    )
+    granted_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow)
+
+    __table_args__ = (
+        sa.Index("ix_quiz_attempt_grants_user_item", "user_id", "item_id"),
+        sa.CheckConstraint("extra >= 1 AND extra <= 10", name="extra_in_range"),
+    )

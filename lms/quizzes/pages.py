@@ -81,7 +81,7 @@ def intro_page(ref: QuizRef, attempts: Sequence[QuizAttempt], locale: str) -> In
 
 @dataclass
 class Option:
-    value: int
+    value: int  # the position shown, which the form posts (services.from_shown)
     label: str
     is_checked: bool = False
     is_correct: bool = False
@@ -130,7 +130,7 @@ def _options(
     kind = kind_of(question)
     correct = kind.correct_options(question)
     options = []
-    for index in order:
+    for shown, index in enumerate(order):
         label = kind.option_text(question, index)
         if isinstance(label, Text):
             label = label.get(locale, quiz.language)
@@ -140,7 +140,7 @@ def _options(
             feedback = version.html(place, locale)
         options.append(
             Option(
-                value=index,
+                value=shown,
                 label=str(label),
                 is_checked=index in picked,
                 is_correct=index in correct,

@@ -26,7 +26,7 @@ from lms.content.model import Quiz
 from lms.content.models import ContentItem, ContentKind, ContentVersion
 from lms.extensions import db
 from lms.quizzes.kinds import AnswerError, kind_of
-from lms.quizzes.models import QuizAnswer, QuizAttempt, QuizQuestionResult
+from lms.quizzes.models import AttemptGrant, QuizAnswer, QuizAttempt, QuizQuestionResult
 from lms.quizzes.scoring import AttemptScore, score_attempt
 from lms.skills.evidence import record_evidence
 from lms.skills.models import Skill
@@ -44,6 +44,7 @@ class QuizError(Exception):
     CLOSED = "closed"
     EXPIRED = "expired"
     ANSWER = "answer"
+    WAIT = "wait"  # a retake rule (wait or lesson) is not met yet
 
     def __init__(self, code: str, message: str = "") -> None:
         super().__init__(message or code)
@@ -79,11 +80,28 @@ def attempts_of(user_id: int, item_id: int) -> list[QuizAttempt]:
     )
 
 
-def attempts_left(quiz: Quiz, attempts_used: int) -> int | None:
-    """Attempts still allowed, None for unlimited."""
+def attempts_left(quiz: Quiz, attempts_used: int, granted: int = 0) -> int | None:
+    """Attempts still allowed (the quiz's `max_attempts` plus the attempts granted to the
+    learner), None for unlimited."""
     if not quiz.max_attempts:
         return None
-    return max(0, quiz.max_attempts - attempts_used)
+    return max(0, quiz.max_attempts + granted - attempts_used)
+
+
+def granted_attempts(user_ids: Sequence[int], item_ids: Sequence[int]) -> dict:
+    """Attempts granted beyond `max_attempts`, by (user id, item id), in one query."""
+    if not user_ids or not item_ids:
+        return {}
+    rows = db.session.execute(
+        sa.select(AttemptGrant.user_id, AttemptGrant.item_id, sa.func.sum(AttemptGrant.extra))
+        .where(AttemptGrant.user_id.in_(list(user_ids)), AttemptGrant.item_id.in_(list(item_ids)))
+        .group_by(AttemptGrant.user_id, AttemptGrant.item_id)
+    )
+    return {(user_id, item_id): int(total) for user_id, item_id, total in rows}
+
+
+def granted_to(user_id: int, item_id: int) -> int:
+    return granted_attempts([user_id], [item_id]).get((user_id, item_id), 0)
 
 
 def get_attempt(attempt_id: int, *, user_id: int | None = None, lock: bool = False):
@@ -172,13 +190,17 @@ def start_attempt(
         )
         or 0
     )
-    if attempts_left(ref.quiz, used) == 0:
+    if attempts_left(ref.quiz, used, granted_to(user_id, ref.item.id)) == 0:
         # The last allowed attempt may have been started by a concurrent request since the
         # first look: resume it rather than refuse.
         existing = open_attempt(user_id, ref.item.id)
         if existing is not None and not is_overdue(existing, now):
             return existing
         raise QuizError(QuizError.LIMIT)
+    from lms.quizzes.retakes import retake_block
+
+    if retake_block(ref.quiz, user_id, ref.item.id, now) is not None:
+        raise QuizError(QuizError.WAIT)
     rng = rng or random.SystemRandom()
     limit = ref.quiz.time_limit_minutes
     previous = db.session.scalar(
@@ -265,6 +287,25 @@ def save_answers(
     attempt.last_activity_at = now
     db.session.flush()
     return attempt
+
+
+def from_shown(attempt: QuizAttempt, answers: Mapping[str, Sequence[str]]) -> dict:
+    """Answers as the page posts them (the positions of the options as shown) turned into
+    option indices of the version, through the attempt's layout; a value that is not a shown
+    position is passed on unchanged for `save_answers` to refuse. The page therefore gives
+    away nothing about the order of the options in the file."""
+    orders = {entry["q"]: entry["o"] for entry in attempt.layout}
+    mapped: dict[str, list[str]] = {}
+    for question_id, raw in answers.items():
+        order = orders.get(question_id, [])
+        values = []
+        for value in raw:
+            text = str(value).strip()
+            if text.isdigit() and len(text) < 4 and int(text) < len(order):
+                text = str(order[int(text)])
+            values.append(text)
+        mapped[question_id] = values
+    return mapped
 
 
 def answers_of(attempt_id: int) -> dict[str, list[int]]:
@@ -371,8 +412,29 @@ def quiz_progress(
     user_ids: Sequence[int], slugs: Sequence[str]
 ) -> dict[progress.Key, progress.ItemProgress]:
     """Best score, passed (on the pass mark of the version attempted), submitted attempts, when
-    first passed and the last activity, for every learner and quiz, in one query."""
+    first passed, the last activity and the attempts left (max_attempts of the current version
+    plus those granted, less the submitted ones), for every learner and quiz, in one query."""
     passed_at = sa.case((QuizAttempt.is_passed.is_(True), QuizAttempt.submitted_at))
+    granted = (
+        sa.select(sa.func.coalesce(sa.func.sum(AttemptGrant.extra), 0))
+        .where(AttemptGrant.user_id == QuizAttempt.user_id, AttemptGrant.item_id == ContentItem.id)
+        .correlate(QuizAttempt, ContentItem)
+        .scalar_subquery()
+    )
+    newest = sa.orm.aliased(QuizAttempt)
+    last_score = (
+        sa.select(newest.score)
+        .where(
+            newest.user_id == QuizAttempt.user_id,
+            newest.item_id == ContentItem.id,
+            newest.submitted_at.is_not(None),
+        )
+        .order_by(newest.submitted_at.desc(), newest.id.desc())
+        .limit(1)
+        .correlate(QuizAttempt, ContentItem)
+        .scalar_subquery()
+    )
+    limit = ContentVersion.document["max_attempts"].as_integer()
     statement = (
         sa.select(
             QuizAttempt.user_id,
@@ -381,17 +443,34 @@ def quiz_progress(
             sa.func.count(QuizAttempt.submitted_at),
             sa.func.min(passed_at),
             sa.func.max(QuizAttempt.last_activity_at),
+            sa.func.max(limit),
+            granted,
+            last_score,
         )
         .join(ContentItem, ContentItem.id == QuizAttempt.item_id)
+        .outerjoin(ContentVersion, ContentVersion.id == ContentItem.current_version_id)
         .where(
             ContentItem.kind == ContentKind.QUIZ,
             ContentItem.slug.in_(list(slugs)),
             QuizAttempt.user_id.in_(list(user_ids)),
         )
-        .group_by(QuizAttempt.user_id, ContentItem.slug)
+        .group_by(QuizAttempt.user_id, ContentItem.id, ContentItem.slug)
     )
     found: dict[progress.Key, progress.ItemProgress] = {}
-    for user_id, slug, best, submitted, first_passed, last in db.session.execute(statement):
+    for (
+        user_id,
+        slug,
+        best,
+        submitted,
+        first_passed,
+        last,
+        most,
+        extra,
+        newest_score,
+    ) in db.session.execute(statement):
+        left = None
+        if most:
+            left = max(0, int(most) + int(extra or 0) - int(submitted or 0))
         found[(user_id, slug)] = progress.ItemProgress(
             started=True,
             done=first_passed is not None,
@@ -399,5 +478,7 @@ def quiz_progress(
             attempts=submitted,
             done_at=first_passed,
             last_activity_at=last,
+            last_score=newest_score,
+            attempts_left=left,
         )
     return found

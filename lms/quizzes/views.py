@@ -17,14 +17,20 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from lms.auth.permissions import Permission, permission_required
+from lms.auth.permissions import (
+    Permission,
+    can_view_person,
+    get_person_or_404,
+    has_permission,
+    permission_required,
+)
 from lms.extensions import db
 from lms.i18n import content_locale
-from lms.quizzes import analysis, pages
+from lms.quizzes import analysis, pages, retakes
 from lms.quizzes.services import (
     QuizError,
-    attempts_left,
     attempts_of,
+    from_shown,
     get_attempt,
     get_quiz,
     is_overdue,
@@ -32,6 +38,7 @@ from lms.quizzes.services import (
     start_attempt,
     submit_attempt,
 )
+from lms.skills import review as skill_review
 from lms.timeutil import utcnow
 
 bp = Blueprint("quizzes", __name__, template_folder="templates")
@@ -63,13 +70,18 @@ def _attempt_or_404(quiz_id: str, attempt_id: int):
 def intro(quiz_id: str):
     ref = _quiz_or_404(quiz_id)
     attempts = attempts_of(current_user.id, ref.item.id)
-    used = len(attempts)
+    now = utcnow()
+    standing = retakes.standing(ref.quiz, current_user.id, ref.item.id)
     return render_template(
         "quizzes/intro.html",
         page=pages.intro_page(ref, attempts, content_locale()),
         attempts=attempts,
-        left=attempts_left(ref.quiz, used),
-        now=utcnow(),
+        left=standing.left,
+        standing=standing,
+        block=retakes.retake_block(ref.quiz, current_user.id, ref.item.id, now),
+        helpers=retakes.helpers_of(current_user),
+        grants=retakes.grants_of(current_user.id, ref.item.id),
+        now=now,
         is_overdue=is_overdue,
     )
 
@@ -84,6 +96,9 @@ def start(quiz_id: str):
         db.session.rollback()
         if error.code == QuizError.LIMIT:
             flash(_("You have used every attempt this quiz allows."), "error")
+            return redirect(url_for("quizzes.intro", quiz_id=quiz_id))
+        if error.code == QuizError.WAIT:
+            flash(_("This quiz asks for a step before you retake it; see below."), "warning")
             return redirect(url_for("quizzes.intro", quiz_id=quiz_id))
         abort(404)
     db.session.commit()
@@ -155,7 +170,9 @@ def save_answer(quiz_id: str, attempt_id: int):
     attempt = _attempt_or_404(quiz_id, attempt_id)
     count = len(attempt.layout)
     try:
-        save_answers(attempt.id, current_user.id, _form_answers(), now=utcnow())
+        save_answers(
+            attempt.id, current_user.id, from_shown(attempt, _form_answers()), now=utcnow()
+        )
     except QuizError as error:
         if error.code in (QuizError.CLOSED, QuizError.EXPIRED):
             db.session.commit()  # an expired attempt was just submitted
@@ -194,7 +211,7 @@ def review(quiz_id: str, attempt_id: int):
 def submit(quiz_id: str, attempt_id: int):
     attempt = _attempt_or_404(quiz_id, attempt_id)
     now = utcnow()
-    answers = _form_answers()
+    answers = from_shown(attempt, _form_answers())
     if answers and attempt.is_open:
         try:
             save_answers(attempt.id, current_user.id, answers, now=now)
@@ -214,12 +231,69 @@ def result(quiz_id: str, attempt_id: int):
     attempt = _attempt_or_404(quiz_id, attempt_id)
     if attempt.is_open:
         return redirect(url_for("quizzes.attempt", quiz_id=quiz_id, attempt_id=attempt.id))
+    page = pages.result_page(attempt, content_locale())
+    weakest = []
+    if not page.is_passed:
+        weakest = skill_review.weakest_skills(pages.evidence_of_attempt(attempt))
     return render_template(
         "quizzes/result.html",
-        page=pages.result_page(attempt, content_locale()),
+        page=page,
         attempt=attempt,
         quiz_id=quiz_id,
+        weakest=[pages.skill_names(weakest, content_locale()).get(s, s) for s in weakest],
+        review_links=skill_review.review_links(weakest),
+        locale=content_locale(),
     )
+
+
+# --- more attempts after failing ---------------------------------------------------------------
+
+
+@bp.route("/quizzes/<quiz_id>/grants/<int:user_id>", methods=["GET", "POST"])
+@permission_required(Permission.LEARN)
+def grant(quiz_id: str, user_id: int):
+    """A manager (for their team) or a trainer grants a hire more attempts, with a reason."""
+    ref = _quiz_or_404(quiz_id)
+    person = get_person_or_404(user_id, check=retakes.can_grant)
+    if not ref.quiz.max_attempts:
+        abort(404)
+    error = None
+    if request.method == "POST":
+        try:
+            retakes.grant_attempts(
+                person,
+                quiz_id,
+                actor=current_user,
+                extra=request.form.get("extra", "")[:8],
+                reason=request.form.get("reason", "")[: retakes.REASON_MAX_CHARS * 2],
+                now=utcnow(),
+                link=url_for("quizzes.intro", quiz_id=quiz_id),
+            )
+        except retakes.GrantError as refused:
+            db.session.rollback()
+            error = str(refused)
+        else:
+            db.session.commit()
+            flash(
+                _("%(name)s can take the quiz again and has been told.", name=person.name),
+                "success",
+            )
+            if has_permission(current_user, Permission.VIEW_TEAM) and can_view_person(
+                current_user, person
+            ):
+                return redirect(url_for("team.member", user_id=person.id))
+            return redirect(url_for("quizzes.grant", quiz_id=quiz_id, user_id=person.id))
+    return render_template(
+        "quizzes/grant.html",
+        person=person,
+        title=ref.quiz.title.get(content_locale(), ref.quiz.language),
+        quiz_id=quiz_id,
+        standing=retakes.standing(ref.quiz, person.id, ref.item.id),
+        grants=retakes.grants_of(person.id, ref.item.id),
+        error=error,
+        form=request.form,
+        max_extra=retakes.MAX_EXTRA,
+    ), (400 if error else 200)
 
 
 # --- item analysis -------------------------------------------------------------------------
@@ -246,8 +320,11 @@ def analysis_page(quiz_id: str):
         if chosen is None:
             abort(404)
     report = analysis.analyse_version(chosen, content_locale())
+    ref = get_quiz(quiz_id)
+    stuck = retakes.used_up_learners(ref.quiz, ref.item.id) if ref is not None else []
     return render_template(
         "quizzes/analysis.html",
+        stuck=stuck,
         report=report,
         versions=versions,
         chosen=chosen,

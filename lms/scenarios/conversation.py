@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from lms.content.model import Node, Scenario
 from lms.scenarios.kinds import NodeKind, kind_of
+from lms.scenarios.ordering import choice_order
 from lms.scenarios.scoring import Maxima
 
 Html = Callable[[str], str]  # place -> sanitized HTML in the reader's language
@@ -57,7 +58,7 @@ class Turn:
 
 @dataclass(frozen=True)
 class Option:
-    index: int
+    index: int  # the position shown, which the form posts back (see lms.scenarios.ordering)
     text: str
 
 
@@ -90,8 +91,14 @@ class Conversation:
 
 
 def build_conversation(
-    scenario: Scenario, answers: Sequence[Answered], html: Html, locale: str
+    scenario: Scenario,
+    answers: Sequence[Answered],
+    html: Html,
+    locale: str,
+    seed: int | None = None,
 ) -> Conversation:
+    """`seed` shuffles the replies of the current node (None: the file's order, as in a
+    preview)."""
     language = scenario.language
     turns: list[Turn] = []
     node = scenario.nodes[scenario.start]
@@ -101,8 +108,8 @@ def build_conversation(
         node = scenario.nodes[_next_of(node, answered)]
     kind = kind_of(node)
     options = [
-        Option(index, choice.text.get(locale, language))
-        for index, choice in enumerate(node.choices)
+        Option(shown, node.choices[index].text.get(locale, language))
+        for shown, index in enumerate(choice_order(seed, node))
     ]
     return Conversation(
         scenario=scenario,

@@ -425,6 +425,8 @@ def apply_node(document: dict[str, Any], node_id: str, form: Mapping[str, Any]) 
     _put(node, "say", _text_from(form, "say", locales, old.get("say")))
     if kind == "choice":
         node["choices"] = _choices_from(form, locales, old.get("choices"))
+        if old.get("fixed_order") is True:
+            node["fixed_order"] = True
     elif kind == "open":
         node["open"] = True
         node["rubric"] = _rubric_from(form, locales, old.get("rubric"))

@@ -58,6 +58,9 @@ class ScenarioRun(db.Model):
     status: Mapped[str] = mapped_column(sa.String(16), default=RunStatus.OPEN)
     current_node: Mapped[str] = mapped_column(sa.String(64))
     step_count: Mapped[int] = mapped_column(default=0)
+    # Shuffles the replies of each choice node for this run (lms.scenarios.ordering); runs
+    # started before it existed use their id.
+    order_seed: Mapped[int | None] = mapped_column(sa.BigInteger)
     # An open node's reply as the learner types it, kept until the step is sent.
     draft_node: Mapped[str | None] = mapped_column(sa.String(64))
     draft_text: Mapped[str | None] = mapped_column(sa.Text)
@@ -107,6 +110,10 @@ class ScenarioRun(db.Model):
     @property
     def is_finished(self) -> bool:
         return self.status == RunStatus.FINISHED
+
+    @property
+    def seed(self) -> int:
+        return self.order_seed if self.order_seed is not None else self.id
 
 
 class ScenarioStep(db.Model):
@@ -167,6 +174,11 @@ class OpenReply(db.Model):
     lines: Mapped[list | None] = mapped_column(sa.JSON)
     comment: Mapped[str | None] = mapped_column(sa.Text)
     comment_html: Mapped[str | None] = mapped_column(sa.Text)
+    # A later reply of the same hire to the same node of the drill, sent while this one was
+    # still pending: this one stays in the run's history but leaves the review queue.
+    superseded_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("scenario_open_replies.id", ondelete="SET NULL")
+    )
 
     step: Mapped[ScenarioStep] = relationship(foreign_keys=[step_id])
     run: Mapped[ScenarioRun] = relationship(foreign_keys=[run_id])
@@ -185,6 +197,10 @@ class OpenReply(db.Model):
     @property
     def is_reviewed(self) -> bool:
         return self.status == ReplyStatus.REVIEWED
+
+    @property
+    def is_superseded(self) -> bool:
+        return self.superseded_by_id is not None and not self.is_reviewed
 
 
 register_rendered("review comment", OpenReply, "comment", "comment_html")

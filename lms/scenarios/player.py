@@ -76,7 +76,7 @@ def player_context(run: ScenarioRun, *, viewer: Any, locale: str) -> dict[str, A
     }
     answers = answers_of(steps, replies)
     conversation = build_conversation(
-        scenario, answers, lambda place: version.html(place, locale), locale
+        scenario, answers, lambda place: version.html(place, locale), locale, run.seed
     )
     is_owner = viewer.id == run.user_id
     names = skill_names(locale)
@@ -97,7 +97,9 @@ def player_context(run: ScenarioRun, *, viewer: Any, locale: str) -> dict[str, A
         "draft": run.draft_text if run.draft_node == conversation.node_id else "",
         "reply_min": REPLY_MIN_CHARS,
         "reply_max": REPLY_MAX_CHARS,
-        "pending_reviews": sum(1 for reply in replies.values() if not reply.is_reviewed),
+        "pending_reviews": sum(
+            1 for reply in replies.values() if not reply.is_reviewed and not reply.is_superseded
+        ),
         "replies": list(replies.values()),
         "skill_names": names,
     }
@@ -107,7 +109,20 @@ def player_context(run: ScenarioRun, *, viewer: Any, locale: str) -> dict[str, A
                 scenario, services.maxima_for(version), answers, run.points or {}, names, locale
             )
         )
+        context["review_links"] = [] if run.passed else _review_links(context, slug)
     return context
+
+
+def _review_links(context: dict[str, Any], slug: str) -> list:
+    """For a failed run: lessons and other drills for the skills the run found weakest."""
+    from lms.skills.review import review_links, weakest_skills
+
+    evidence = {
+        result.skill.id: result.evidence
+        for result in context["skill_results"]
+        if result.evidence is not None
+    }
+    return [link for link in review_links(weakest_skills(evidence)) if link.slug != slug]
 
 
 def _end_context(

@@ -32,6 +32,7 @@ from lms.scenarios.models import (
     ScenarioStep,
     ScenarioVersionStats,
 )
+from lms.scenarios.ordering import choice_index, new_seed
 from lms.scenarios.scoring import Maxima, Outcome, compute_maxima, score_run
 from lms.skills.models import Skill
 from lms.timeutil import utcnow
@@ -148,8 +149,11 @@ def open_run_of(user_id: int, item_id: int) -> ScenarioRun | None:
     )
 
 
-def start_run(user: User, version: ContentVersion, *, now: datetime) -> tuple[ScenarioRun, bool]:
-    """The learner's open run on `version`, or a new one; returns (run, created).
+def start_run(
+    user: User, version: ContentVersion, *, now: datetime, seed: int | None = None
+) -> tuple[ScenarioRun, bool]:
+    """The learner's open run on `version`, or a new one; returns (run, created). A new run
+    gets `seed` (default: a random one) to shuffle the replies it shows.
 
     The partial unique index allows one open run per learner and version: when two requests
     race, the loser's insert fails inside a savepoint and it returns the winner's run."""
@@ -165,6 +169,7 @@ def start_run(user: User, version: ContentVersion, *, now: datetime) -> tuple[Sc
         status=RunStatus.OPEN,
         current_node=scenario.start,
         step_count=0,
+        order_seed=new_seed() if seed is None else seed,
         started_at=now,
         updated_at=now,
         points={},
@@ -258,8 +263,10 @@ def take_step(
     """Answer the run's current node with the submitted `form` and move on.
 
     `node_id` and `position` are what the page showed; a page that does not show the run's
-    current state is refused (StepRefused) and nothing is written. An unusable answer raises
-    StepInvalid. Reaching an end node finishes the run: score, pass and skill evidence."""
+    current state is refused (StepRefused) and nothing is written. `form["choice"]` is the
+    index of the reply in the file (a page posts the position shown: see `form_in_file_order`).
+    An unusable answer raises StepInvalid. Reaching an end node finishes the run: score, pass
+    and skill evidence."""
     run = lock_run(run_id)
     if run is None:
         raise StepRefused("closed", _("This run no longer exists."))
@@ -300,23 +307,56 @@ def take_step(
     run.draft_node = run.draft_text = run.draft_saved_at = None
     db.session.flush()
     if answer.reply is not None:
-        db.session.add(
-            OpenReply(
-                step_id=step.id,
-                run_id=run.id,
-                user_id=run.user_id,
-                version_id=run.version_id,
-                node_id=node.id,
-                status=ReplyStatus.PENDING,
-                submitted_at=now,
-            )
+        reply = OpenReply(
+            step_id=step.id,
+            run_id=run.id,
+            user_id=run.user_id,
+            version_id=run.version_id,
+            node_id=node.id,
+            status=ReplyStatus.PENDING,
+            submitted_at=now,
         )
+        db.session.add(reply)
+        db.session.flush()
+        _supersede_earlier(reply, run.item_id)
     outcome = None
     following = scenario.nodes[answer.edge.next]
     if kind_of(following).is_end:
         outcome = _finish(run, scenario, following, now=now)
     db.session.flush()
     return StepResult(run, step, outcome)
+
+
+def form_in_file_order(run: ScenarioRun, node_id: str, form: Mapping[str, str]) -> dict:
+    """A page's answer with the position of the reply as the run showed it turned into its
+    index in the file (lms.scenarios.ordering); anything else is passed on unchanged."""
+    answer = {"reply": form.get("reply") or ""}
+    if form.get("choice") is not None:
+        node = scenario_of(run.version).nodes.get(node_id)
+        shown = form.get("choice")
+        answer["choice"] = choice_index(run.seed, node, shown) if node is not None else shown
+    return answer
+
+
+def _supersede_earlier(reply: OpenReply, item_id: int) -> None:
+    """A replay replaces the hire's earlier pending replies to the same node of the drill (any
+    version): they stay in their runs' history but leave the review queue."""
+    earlier_runs = sa.select(ScenarioRun.id).where(
+        ScenarioRun.user_id == reply.user_id, ScenarioRun.item_id == item_id
+    )
+    db.session.execute(
+        sa.update(OpenReply)
+        .where(
+            OpenReply.user_id == reply.user_id,
+            OpenReply.node_id == reply.node_id,
+            OpenReply.status == ReplyStatus.PENDING,
+            OpenReply.superseded_by_id.is_(None),
+            OpenReply.id != reply.id,
+            OpenReply.run_id.in_(earlier_runs),
+        )
+        .values(superseded_by_id=reply.id)
+        .execution_options(synchronize_session=False)
+    )
 
 
 def _added(points: Mapping[str, float], more: Mapping[str, float]) -> dict[str, float]:
@@ -459,6 +499,13 @@ def review_reply(
     reply = lock_reply(reply_id)
     if reply is None:
         raise ScenarioError(_("This reply no longer exists."))
+    if reply.status != ReplyStatus.REVIEWED and reply.superseded_by_id is not None:
+        raise AlreadyReviewed(
+            _(
+                "%(name)s has sent a newer reply here; review that one instead.",
+                name=reply.user.name,
+            )
+        )
     if reply.status == ReplyStatus.REVIEWED:
         raise AlreadyReviewed(
             _(
@@ -510,13 +557,14 @@ def review_reply(
 
 
 def pending_replies_query(*, team_of: int | None) -> sa.Select:
-    """Open replies waiting for review, oldest first; `team_of` limits them to a manager's team
-    (None: everyone's, for trainers)."""
+    """Open replies waiting for review, oldest first: each hire's latest reply to a node once
+    (a reply a replay replaced is left out); `team_of` limits them to a manager's team (None:
+    everyone's, for trainers)."""
     from lms.auth.permissions import team_member_ids_query
 
     statement = (
         sa.select(OpenReply)
-        .where(OpenReply.status == ReplyStatus.PENDING)
+        .where(OpenReply.status == ReplyStatus.PENDING, OpenReply.superseded_by_id.is_(None))
         .options(
             sa.orm.joinedload(OpenReply.user),
             sa.orm.joinedload(OpenReply.run).joinedload(ScenarioRun.item),
@@ -545,6 +593,19 @@ def standings(
     if not user_ids or not slugs:
         return {}
     finished = ScenarioRun.status == RunStatus.FINISHED
+    newest = sa.orm.aliased(ScenarioRun)
+    last_score = (
+        sa.select(newest.score)
+        .where(
+            newest.user_id == ScenarioRun.user_id,
+            newest.item_id == ContentItem.id,
+            newest.status == RunStatus.FINISHED,
+        )
+        .order_by(newest.finished_at.desc(), newest.id.desc())
+        .limit(1)
+        .correlate(ScenarioRun, ContentItem)
+        .scalar_subquery()
+    )
     statement = (
         sa.select(
             ScenarioRun.user_id,
@@ -554,6 +615,7 @@ def standings(
             sa.func.min(sa.case((ScenarioRun.passed.is_(True), ScenarioRun.finished_at))),
             sa.func.max(ScenarioRun.updated_at),
             sa.func.max(sa.case((ScenarioRun.status == RunStatus.OPEN, ScenarioRun.id))),
+            last_score,
         )
         .join(ContentItem, ContentItem.id == ScenarioRun.item_id)
         .where(
@@ -561,10 +623,12 @@ def standings(
             ContentItem.kind == KIND,
             ContentItem.slug.in_(list(slugs)),
         )
-        .group_by(ScenarioRun.user_id, ContentItem.slug)
+        .group_by(ScenarioRun.user_id, ContentItem.id, ContentItem.slug)
     )
     found = {}
-    for user_id, slug, best, attempts, passed_at, last, open_id in db.session.execute(statement):
+    for user_id, slug, best, attempts, passed_at, last, open_id, newest_score in db.session.execute(
+        statement
+    ):
         found[(user_id, slug)] = DrillStanding(
             ItemProgress(
                 started=True,
@@ -573,6 +637,7 @@ def standings(
                 attempts=int(attempts or 0),
                 done_at=passed_at,
                 last_activity_at=last,
+                last_score=float(newest_score) if newest_score is not None else None,
             ),
             open_id,
         )

@@ -147,12 +147,13 @@ def _position() -> int | None:
 @permission_required(Permission.LEARN)
 def step(scenario_id: str, run_id: int):
     found = _own_run_or_404(scenario_id, run_id)
+    node_id = request.form.get("node", "")[:64]
     try:
         result = services.take_step(
             found.id,
-            node_id=request.form.get("node", "")[:64],
+            node_id=node_id,
             position=_position(),
-            form=request.form,
+            form=services.form_in_file_order(found, node_id, request.form),
             now=utcnow(),
         )
     except services.StepRefused as refused:

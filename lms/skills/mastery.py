@@ -22,6 +22,7 @@ from flask import current_app
 
 from lms.extensions import db
 from lms.skills.models import Evidence, Mastery
+from lms.skills.rounding import difference
 
 TREND_FLAT_POINTS = 2.0
 
@@ -59,7 +60,8 @@ class Status(enum.StrEnum):
 @dataclass(frozen=True)
 class MasteryState:
     """What a page shows of one learner's skill. `value` is 0..100, or None below the minimum
-    number of evidence values; `trend` is the change in points caused by the newest value."""
+    number of evidence values; `trend` is the change in points caused by the newest value,
+    between the numbers shown (lms.skills.rounding)."""
 
     value: float | None
     count: int
@@ -106,7 +108,8 @@ def state_from(
     shown = count >= max(minimum, 1)
     trend = None
     if shown and previous_level is not None:
-        trend = (level - previous_level) * 100.0
+        # the change between the numbers shown before and after the newest value
+        trend = difference(level * 100.0, previous_level * 100.0)
     return MasteryState(
         value=level * 100.0 if shown else None,
         count=count,

@@ -31,7 +31,9 @@ from lms.content.models import ContentItem, ContentSkillTag, ContentVersion
 from lms.extensions import db
 from lms.skills.mastery import NOT_ASSESSED, MasteryState, Status, mastery_by_user
 from lms.skills.models import Skill
-from lms.skills.targets import GapStatus, gap_of, gap_status, targets_for
+from lms.skills.rounding import text as number_text
+from lms.skills.rounding import threshold_text
+from lms.skills.targets import GapStatus, gap_of, gap_status, scope_for, targets_for
 from lms.timeutil import today
 
 NOT_ENOUGH_SHARE = 0.5
@@ -49,6 +51,12 @@ class SkillRow:
     target: float | None
     gap: float | None
     gap_status: GapStatus
+    in_scope: bool = True  # targeted by the learner's path (or the learner has no path)
+
+    @property
+    def is_hidden_by_default(self) -> bool:
+        """A skill the learner's path does not target and that has no evidence."""
+        return not self.in_scope and self.state.count == 0
 
     def title(self, locale: str) -> str:
         return self.name.get(locale, self.language)
@@ -70,6 +78,7 @@ def skill_overview(
     skills = live_skills() if skills is None else skills
     states = mastery_by_user([user_id])[user_id]
     targets = targets_for([user_id], on).get(user_id, {})
+    scope = scope_for([user_id]).get(user_id)
     rows = []
     for skill in skills:
         state = states.get(skill.id, NOT_ASSESSED)
@@ -84,9 +93,16 @@ def skill_overview(
                 target=target,
                 gap=gap_of(target, state),
                 gap_status=gap_status(target, state),
+                in_scope=scope is None or skill.id in scope or target is not None,
             )
         )
     return rows
+
+
+def shown_rows(rows: Sequence[SkillRow], *, show_all: bool = False) -> list[SkillRow]:
+    """The rows a skills page lists: without the skills the learner's path does not target and
+    that have no evidence ("not assessed"), unless `show_all`."""
+    return [row for row in rows if show_all or not row.is_hidden_by_default]
 
 
 # Names of the framework's groups (skills.yaml names groups by id only).
@@ -187,8 +203,8 @@ class Recommendation:
             return _(
                 "%(skill)s is at %(mastery)s against a target of %(target)s.",
                 skill=skill,
-                mastery=round(state.value or 0),
-                target=round(self.skill.target or 0),
+                mastery=number_text(state.value or 0, self.skill.target),
+                target=threshold_text(self.skill.target or 0),
             )
         if self.need.reason is Reason.NOT_ENOUGH:
             return _("%(skill)s needs more evidence before its mastery shows.", skill=skill)
@@ -197,7 +213,7 @@ class Recommendation:
         return _(
             "%(skill)s is one of your lowest skills (%(mastery)s).",
             skill=skill,
-            mastery=round(state.value or 0),
+            mastery=number_text(state.value or 0),
         )
 
 
@@ -263,11 +279,15 @@ def recommend_next(
     *,
     on: date | None = None,
     rows: Sequence[SkillRow] | None = None,
+    show_all: bool = False,
 ) -> list[Recommendation]:
     """Next steps for the learner: unread lessons, quizzes and drills not yet passed, tagged with
-    the skills that need work most, best first; each says which skill it helps and why."""
+    the skills that need work most, best first; each says which skill it helps and why. Only
+    the skills the learner's path targets count, unless `show_all` (or the learner has no
+    path)."""
     rows = skill_overview(user_id, on) if rows is None else rows
-    needs = {need.skill.id: need for need in needs_of(rows)}
+    considered = [row for row in rows if show_all or row.in_scope]
+    needs = {need.skill.id: need for need in needs_of(considered)}
     if not needs or limit <= 0:
         return []
     tagged = _tagged_items(list(needs))

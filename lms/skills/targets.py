@@ -9,8 +9,8 @@ is an extension point: a feature registers a source
 and every page asks :func:`targets_for`. With no source registered, or for a learner the sources
 know nothing about, there are no targets: the learner sees mastery without targets or gaps.
 
-Gap = target - mastery (in points). A skill below the minimum number of evidence values has no
-gap ("not enough evidence"), never a gap of the full target.
+Gap = target - mastery as shown (in points; see lms.skills.rounding). A skill below the minimum
+number of evidence values has no gap ("not enough evidence"), never a gap of the full target.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date
 
 from lms.skills.mastery import MasteryState
+from lms.skills.rounding import shown
 
 TargetSource = Callable[[Sequence[int], date], Mapping[int, Mapping[str, float]]]
 _SOURCES: list[TargetSource] = []
@@ -58,6 +59,32 @@ def targets_for(user_ids: Iterable[int], on: date) -> dict[int, dict[str, float]
     return merged
 
 
+# --- the skills a learner's path is about ------------------------------------------------------
+
+ScopeSource = Callable[[Sequence[int]], Mapping[int, Iterable[str]]]
+_SCOPES: list[ScopeSource] = []
+
+
+def register_scope_source(source: ScopeSource) -> ScopeSource:
+    """Add a source of the skills each learner is trained for (the skills any phase of their
+    onboarding path targets); idempotent, usable as a decorator."""
+    if source not in _SCOPES:
+        _SCOPES.append(source)
+    return source
+
+
+def scope_for(user_ids: Iterable[int]) -> dict[int, frozenset[str]]:
+    """The skills each learner's path targets, by user id; learners no source knows about are
+    left out (their pages show every skill)."""
+    users = sorted(set(user_ids))
+    merged: dict[int, set[str]] = {}
+    for source in _SCOPES:
+        for user_id, skills in (source(users) or {}).items():
+            if user_id in users:
+                merged.setdefault(user_id, set()).update(skills)
+    return {user_id: frozenset(skills) for user_id, skills in merged.items() if skills}
+
+
 class GapStatus(enum.StrEnum):
     NO_TARGET = "no_target"
     NOT_ENOUGH = "not_enough_evidence"
@@ -66,10 +93,11 @@ class GapStatus(enum.StrEnum):
 
 
 def gap_of(target: float | None, state: MasteryState) -> float | None:
-    """target - mastery in points, or None without a target or without enough evidence."""
+    """target - mastery as shown (lms.skills.rounding), in points, or None without a target or
+    without enough evidence."""
     if target is None or state.value is None:
         return None
-    return float(target) - state.value
+    return float(target) - shown(state.value, target)
 
 
 def gap_status(target: float | None, state: MasteryState) -> GapStatus:

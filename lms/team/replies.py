@@ -1,4 +1,5 @@
-"""Open drill replies of one hire waiting for review, when the drills feature is installed."""
+"""Open drill replies of one hire waiting for review, when the drills feature is installed; the
+skills a hire has evidence for, for a hire who is not on a path."""
 
 from __future__ import annotations
 
@@ -27,3 +28,10 @@ def open_replies_of(reviewer, person, limit: int = 10) -> list[tuple[object, Tex
         (reply, titles.get(("scenario", reply.run.item.slug)) or Text({"en": reply.run.item.slug}))
         for reply in replies
     ]
+
+
+def assessed_skills(user_id: int, on) -> list:
+    """The hire's skills with evidence (mastery, or not enough evidence yet), framework order."""
+    from lms.skills.services import skill_overview
+
+    return [row for row in skill_overview(user_id, on) if row.state.count > 0]

@@ -37,7 +37,7 @@ from lms.onboarding.services import (
 )
 from lms.onboarding.status import path_of
 from lms.planning.team import member_context, plan_completion_column
-from lms.team.replies import open_replies_of
+from lms.team.replies import assessed_skills, open_replies_of
 from lms.timeutil import today
 
 bp = Blueprint("team", __name__, template_folder="templates")
@@ -80,10 +80,12 @@ def overview():
 @permission_required(Permission.VIEW_TEAM)
 def member(user_id: int):
     person = get_person_or_404(user_id)
+    page = hire_page(person, today())
     return render_template(
         "team/member.html",
         person=person,
-        page=hire_page(person, today()),
+        page=page,
+        skills=None if page else assessed_skills(person.id, today()),
         manage=can_coach_person(current_user, person),
         may_enroll=can_enroll_person(current_user, person),
         replies=open_replies_of(current_user, person),

@@ -1009,3 +1009,39 @@ def test_a_broken_skills_yaml_still_resolves_skill_references(ws, expect):
     assert [e.file for e in result.errors] == [SKILLS]
     ws.replace(LESSON, "skills: [time-management]", "skills: [time-mgmt]")
     expect(ws.load(), LESSON, "skills[0]", "unknown skill 'time-mgmt'")
+
+
+def test_a_choice_node_may_pin_the_order_of_its_replies(ws):
+    ws.replace(SCENARIO, "    choices:\n", "    fixed_order: true\n    choices:\n")
+    result = ws.load()
+    assert result.ok, [str(error) for error in result.errors]
+    nodes = result.tree.scenarios["price-too-high"].nodes
+    assert nodes["opening"].fixed_order is True and nodes["clarify"].fixed_order is False
+
+
+def test_fixed_order_is_boolean(ws, expect):
+    line = ws.replace(SCENARIO, "    choices:\n", "    fixed_order: sometimes\n    choices:\n")
+    expect(ws.load(), SCENARIO, "nodes.opening.fixed_order", "expected true or false", line=line)
+
+
+def test_a_quiz_may_ask_for_a_wait_and_a_lesson_before_a_retake(ws):
+    ws.replace(
+        QUIZ,
+        "time_limit_minutes: 15",
+        "time_limit_minutes: 15\nretake_wait_hours: 24\nretake_lesson: plan-your-day",
+    )
+    result = ws.load()
+    assert result.ok, [str(error) for error in result.errors]
+    quiz = result.tree.quizzes["time-basics"]
+    assert (quiz.retake_wait_hours, quiz.retake_lesson) == (24, "plan-your-day")
+
+
+def test_retake_rules_are_checked(ws, expect):
+    line = ws.replace(
+        QUIZ,
+        "time_limit_minutes: 15",
+        "time_limit_minutes: 15\nretake_wait_hours: 0\nretake_lesson: plan-your-week",
+    )
+    result = ws.load()
+    expect(result, QUIZ, "retake_wait_hours", "0 is not between 1 and 720", line=line + 1)
+    expect(result, QUIZ, "retake_lesson", "unknown lesson 'plan-your-week'", line=line + 2)

@@ -208,7 +208,7 @@ def test_ratings_become_skill_evidence(db, team, path_version):
     db.session.commit()
     mastery = mastery_of(team.hire.id)
     assert mastery["goal-setting"].count == 2
-    assert mastery["goal-setting"].value == pytest.approx(100 * (0.35 * 1.0 + 0.65 * 0.5))
+    assert mastery["goal-setting"].value == pytest.approx(100 * (0.7 * 1.0 + 0.3 * 0.5))
     assert mastery["planning"].count == 1 and mastery["planning"].value is None
 
 

@@ -203,10 +203,28 @@ class Player:
             node = current_node if node is None else node
             step = current_step if step is None else step
         headers = {"Accept": "application/json"} if json else {}
+        if isinstance(fields.get("choice"), int):
+            fields["choice"] = self.shown(node, fields["choice"])
         data = {"node": node, "step": str(step), **{k: str(v) for k, v in fields.items()}}
         return self.client.post(self.url + "/steps", data=data, headers=headers)
 
+    def order(self, node_id: str) -> list[int]:
+        """The file indices of a node's replies in the order this run shows them."""
+        from lms.scenarios import services
+        from lms.scenarios.models import ScenarioRun
+        from lms.scenarios.ordering import choice_order
+
+        run = db.session.get(ScenarioRun, self.run_id)
+        node = services.scenario_of(run.version).nodes.get(node_id)
+        return choice_order(run.seed, node) if node is not None else []
+
+    def shown(self, node_id: str, index: int) -> int:
+        """The position shown of the reply with file index `index` (unchanged if none)."""
+        order = self.order(node_id)
+        return order.index(index) if index in order else index
+
     def choose(self, *indexes: int):
+        """Pick replies by their index in the file, wherever the run shows them."""
         for index in indexes:
             response = self.answer(choice=index)
             assert response.status_code == 302, response.status_code

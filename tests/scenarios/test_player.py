@@ -91,3 +91,35 @@ def test_resume_after_a_restart_continues_where_it_stood(app, db, client, hire, 
     assert response.headers["Location"].endswith(f"/runs/{play.run_id}")
     assert play.state() == ("pitch", 1)
     assert db.session.scalar(sa.select(sa.func.count(ScenarioStep.id))) == 1
+
+
+def test_a_failed_run_links_lessons_for_its_weakest_skills(db, play):
+    from lms.content.model import Lesson, Text
+    from lms.content.store import publish
+
+    publish(
+        Lesson(
+            "handle-objections",
+            "sales",
+            Text({"en": "Handling objections"}),
+            Text({"en": "Body."}),
+            ("objection-handling",),
+        ),
+        actor=None,
+    )
+    publish(
+        Lesson("cold-calls", "sales", Text({"en": "Cold calls"}), Text({"en": "Body."})),
+        actor=None,
+    )
+    db.session.commit()
+    play.choose(2)  # "Argue": the customer walks away
+    page = play.page()
+    assert "Not passed yet" in page
+    section = page[page.index('id="review-next"') :]
+    assert 'href="/courses/sales/lessons/handle-objections"' in section
+    assert "Cold calls" not in section
+
+
+def test_a_passed_run_links_nothing_to_review(db, play):
+    play.choose(0, 0)
+    assert 'id="review-next"' not in play.page()

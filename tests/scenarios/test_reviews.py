@@ -233,3 +233,61 @@ def test_a_review_comment_the_renderer_refuses_is_a_form_error(db, client, team,
     assert client.post(url, data=review_form(True, False, True)).status_code == 302
     db.session.refresh(reply)
     assert reply.status == "reviewed"
+
+
+def replay(client, player, text):
+    game = player(client, "lab")
+    game.start()
+    game.choose(1, 0)
+    game.write(text)
+    return game
+
+
+def test_a_replay_replaces_the_pending_reply_and_the_queue_shows_it_once(
+    db, client, team, reply, player, make_user
+):
+    _, manager, hire = team
+    first_run = reply.run_id
+    for attempt in range(4):
+        replay(client, player, f"Attempt {attempt}: what would your boss need to see?")
+    other = make_user("other-hire@example.com", name="Olli Other", manager=manager)
+    login_as(client, other)
+    replay(client, player, "A reply from another hire, long enough.")
+    replies = list(db.session.scalars(sa.select(OpenReply).order_by(OpenReply.id)))
+    assert len(replies) == 6  # every reply is kept
+    hana = [r for r in replies if r.user_id == hire.id]
+    # each reply replaced by the next one, the latest one pending
+    assert [r.superseded_by_id for r in hana] == [r.id for r in hana[1:]] + [None]
+
+    login_as(client, manager)
+    page = client.get("/reviews").get_data(as_text=True)
+    listed = [r for r in replies if f'href="/reviews/{r.id}"' in page]
+    assert [r.user_id for r in listed] == [hire.id, other.id]  # once per hire, oldest first
+    assert listed[0].id == hana[-1].id
+    assert "Attempt 3" in client.get(f"/reviews/{hana[-1].id}").get_data(as_text=True)
+
+    # The replaced reply stays in the hire's history, no longer waiting for review.
+    login_as(client, hire)
+    run_page = client.get(f"/scenarios/lab/runs/{first_run}").get_data(as_text=True)
+    assert "Replaced by a later reply to the same question" in run_page
+    assert "waiting for review" not in run_page.lower()
+
+    # Reviewing the replaced reply is refused; the latest one is reviewed once.
+    login_as(client, manager)
+    response = client.post(f"/reviews/{hana[0].id}", data=review_form(True, True, True))
+    assert response.status_code == 302
+    assert db.session.get(OpenReply, hana[0].id).status == "pending"
+    response = client.post(f"/reviews/{hana[-1].id}", data=review_form(True, True, True))
+    db.session.expire_all()
+    assert db.session.get(OpenReply, hana[-1].id).status == "reviewed"
+    page = client.get("/reviews").get_data(as_text=True)
+    listed = [r for r in replies if f'href="/reviews/{r.id}"' in page]
+    assert [r.user_id for r in listed] == [other.id]
+
+
+def test_one_reply_one_review_on_the_managers_member_page(db, client, team, reply, player):
+    _, manager, hire = team
+    replay(client, player, "The second try at the same question, long enough.")
+    login_as(client, manager)
+    page = client.get(f"/team/{hire.id}").get_data(as_text=True)
+    assert page.count('href="/reviews/') == 1

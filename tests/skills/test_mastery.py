@@ -10,6 +10,7 @@ import sqlalchemy as sa
 
 from lms.content.store import publish
 from lms.extensions import db as _db
+from lms.skills import rounding
 from lms.skills.evidence import record_evidence
 from lms.skills.mastery import (
     NOT_ASSESSED,
@@ -22,6 +23,8 @@ from lms.skills.mastery import (
 )
 from lms.skills.models import Evidence, Mastery
 from tests.skills.conftest import small_framework
+
+WEIGHT = 0.3  # the default weight (LMS_MASTERY_WEIGHT), chosen by bench/mastery_simulation.py
 
 T0 = datetime(2026, 1, 5, 9, 0)
 
@@ -50,20 +53,18 @@ def snapshot():
 
 
 def test_the_worked_example_of_docs_mastery(app, db, framework, make_user):
-    """docs/mastery.md: evidence 0.5, 1.0, 0.25, 0.8 with w = 0.65."""
-    assert app.config["MASTERY_WEIGHT"] == 0.65
+    """docs/mastery.md: evidence 0.5, 1.0, 0.25, 0.8 with the default w = 0.3."""
+    assert app.config["MASTERY_WEIGHT"] == WEIGHT == 0.3
     assert app.config["MASTERY_MIN_EVIDENCE"] == 2
     learner = make_user()
-    expected = []
     m = None
-    for step, (value, hand) in enumerate(
-        [(0.5, 0.5), (1.0, 0.825), (0.25, 0.45125), (0.8, 0.6779375)]
+    for step, (value, hand, shown) in enumerate(
+        [(0.5, 0.5, None), (1.0, 0.65, 65), (0.25, 0.53, 53), (0.8, 0.611, 61)]
     ):
         quiz(learner, {"planning": value}, T0 + timedelta(days=step))
         db.session.commit()
-        m = hand if m is None else 0.35 * m + 0.65 * value
+        m = hand if m is None else 0.7 * m + 0.3 * value
         assert m == pytest.approx(hand, abs=1e-12)
-        expected.append(hand)
         state = mastery_of(learner.id)["planning"]
         assert state.count == step + 1
         assert state.level == pytest.approx(hand, abs=1e-12)
@@ -71,13 +72,15 @@ def test_the_worked_example_of_docs_mastery(app, db, framework, make_user):
             assert state.value is None and state.status is Status.NOT_ENOUGH
         else:
             assert state.value == pytest.approx(hand * 100, abs=1e-9)
+            assert rounding.text(state.value) == str(shown)
             assert state.status is Status.ASSESSED
     state = mastery_of(learner.id)["planning"]
-    assert round(state.value, 2) == 67.79
-    assert state.trend == pytest.approx((0.6779375 - 0.45125) * 100)
+    assert state.trend == 61 - 53  # between the numbers shown
     assert state.direction == "up"
     assert state.last_at == T0 + timedelta(days=3)
-    assert decaying_average([0.5, 1.0, 0.25, 0.8], 0.65) == pytest.approx(0.6779375)
+    assert decaying_average([0.5, 1.0, 0.25, 0.8], 0.3) == pytest.approx(0.611)
+    # the same evidence under the old default: one bad result took 82.5 down to 45.1
+    assert decaying_average([0.5, 1.0, 0.25], 0.65) == pytest.approx(0.45125)
 
 
 def test_decay_is_the_formula_and_stays_in_unit_range():
@@ -85,8 +88,8 @@ def test_decay_is_the_formula_and_stays_in_unit_range():
     assert decay(0.5, 1.0, 0.65) == pytest.approx(0.825)
     assert decay(1.0, 1.0, 0.65) <= 1.0
     assert decay(0.0, 0.0, 0.65) == 0.0
-    assert decaying_average([], 0.65) is None
-    assert decaying_average([0.7], 0.65) == 0.7
+    assert decaying_average([], WEIGHT) is None
+    assert decaying_average([0.7], WEIGHT) == 0.7
 
 
 def test_not_enough_evidence_is_not_zero(app, db, framework, make_user):
@@ -182,7 +185,7 @@ def test_back_dated_evidence_gives_the_recomputed_value(app, db, framework, make
     quiz(learner, {"planning": 0.6}, T0 + timedelta(days=1))
     db.session.commit()
     state = mastery_of(learner.id)["planning"]
-    assert state.level == decaying_average([0.6, 1.0, 0.2], 0.65)
+    assert state.level == decaying_average([0.6, 1.0, 0.2], WEIGHT)
     assert state.last_at == T0 + timedelta(days=20)
     assert state.count == 3
     before = snapshot()
@@ -197,7 +200,7 @@ def test_equal_times_keep_the_order_of_recording(app, db, framework, make_user):
     for value in (0.1, 0.9, 0.4):
         quiz(learner, {"planning": value}, T0)
     db.session.commit()
-    assert mastery_of(learner.id)["planning"].level == decaying_average([0.1, 0.9, 0.4], 0.65)
+    assert mastery_of(learner.id)["planning"].level == decaying_average([0.1, 0.9, 0.4], WEIGHT)
     before = snapshot()
     assert recompute_all().changed == 0
     assert snapshot() == before
@@ -252,7 +255,7 @@ def test_recompute_cli(app, db, framework, make_user, runner):
     assert result.exit_code == 0, result.output
     assert "1 learner-skill pairs, 1 changed" in result.output
     db.session.expire_all()
-    assert mastery_of(learner.id)["planning"].level == decaying_average([0.5, 1.0], 0.65)
+    assert mastery_of(learner.id)["planning"].level == decaying_average([0.5, 1.0], WEIGHT)
 
 
 def test_concurrent_evidence_for_one_learner_and_skill_all_counts(app, db, framework, make_user):
@@ -288,7 +291,7 @@ def test_concurrent_evidence_for_one_learner_and_skill_all_counts(app, db, frame
     db.session.expire_all()
     state = mastery_of(learner_id)["planning"]
     assert state.count == 20
-    assert state.level == decaying_average([n / 20 for n in range(20)], 0.65)
+    assert state.level == decaying_average([n / 20 for n in range(20)], WEIGHT)
     assert mastery_of(learner_id)["goal-setting"].count == 20
     before = snapshot()
     assert recompute_all().changed == 0

@@ -60,9 +60,9 @@ def test_gaps_and_not_enough_evidence(app, db, framework, make_user, targets):
     evidence(user, {"goal-setting": 0.5}, 1)
     db.session.commit()
     rows = {row.id: row for row in skill_overview(user.id, T0.date())}
-    # goal-setting: 0.35 * 0.2 + 0.65 * 0.5 = 0.395 -> 39.5, gap 20.5
-    assert rows["goal-setting"].state.value == pytest.approx(39.5)
-    assert rows["goal-setting"].gap == pytest.approx(20.5)
+    # goal-setting: 0.7 * 0.2 + 0.3 * 0.5 = 0.29 -> 29, gap 60 - 29 = 31
+    assert rows["goal-setting"].state.value == pytest.approx(29)
+    assert rows["goal-setting"].gap == pytest.approx(31)
     assert rows["goal-setting"].gap_status is GapStatus.BELOW
     # planning has one value: not enough evidence, never a gap of 50
     assert rows["planning"].gap is None
@@ -78,7 +78,7 @@ def test_gaps_and_not_enough_evidence(app, db, framework, make_user, targets):
         ("objection-handling", Reason.NOT_ASSESSED),
         ("goal-setting", Reason.BELOW_TARGET),
     ]
-    assert needs[0].amount == 35.0 and needs[1].amount == pytest.approx(20.5)
+    assert needs[0].amount == 35.0 and needs[1].amount == pytest.approx(31)
 
 
 def test_the_page_shows_every_skill_with_numbers(client, db, framework, make_user, targets):
@@ -90,9 +90,9 @@ def test_the_page_shows_every_skill_with_numbers(client, db, framework, make_use
     login_as(client, user)
     page = client.get("/skills").get_data(as_text=True)
     row = re.search(r'<tr id="skill-goal-setting">(.*?)</tr>', page, re.S).group(1)
-    assert ">40<" in row  # 39.5 rounds half to even as 40
-    assert ">60<" in row and "21 below" in row
-    assert "↑" in row and "+20" in row  # 20.0 -> 39.5
+    assert ">29<" in row  # 0.7 * 0.2 + 0.3 * 0.5, shown rounded down (docs/mastery.md)
+    assert ">60<" in row and "31 below" in row
+    assert "↑" in row and "+9" in row  # shown 20 -> 29
     assert re.search(r"<td>2</td>", row)
     row = re.search(r'<tr id="skill-planning">(.*?)</tr>', page, re.S).group(1)
     assert "Not enough evidence" in row and "below" not in row
