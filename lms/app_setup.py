@@ -97,6 +97,13 @@ def register_proxy(app: Flask) -> None:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
 
 
+def register_input_rules(app: Flask) -> None:
+    """The `int` URL converter, bounded JSON and the NUL check (before any blueprint's rules)."""
+    from lms.core import inputs
+
+    inputs.register(app)
+
+
 def register_blueprints(app: Flask) -> None:
     for spec in BLUEPRINTS:
         module_name, _, attribute = spec.partition(":")
@@ -166,6 +173,12 @@ def register_error_handlers(app: Flask) -> None:
                 "invalid. Reload the page and send it again."
             ),
         )
+
+    from lms.core.inputs import InputError
+
+    @app.errorhandler(InputError)
+    def _input_error(error: InputError):
+        return render_error(400, error.message)
 
     @app.errorhandler(HTTPException)
     def _http_error(error: HTTPException):
