@@ -24,7 +24,7 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from flask import Flask, request
+from flask import Flask, Request, request
 from flask.json.provider import DefaultJSONProvider
 from flask_babel import lazy_gettext as _l
 from werkzeug.routing import IntegerConverter
@@ -212,6 +212,16 @@ class BoundedJSONProvider(DefaultJSONProvider):
         return parse_json(s, field="JSON")
 
 
+class BoundedRequest(Request):
+    """Flask's request, passing a refused JSON body's own message on (Flask's default is a
+    generic 400)."""
+
+    def on_json_loading_failed(self, e: ValueError | None) -> Any:
+        if isinstance(e, InputError):
+            raise e
+        return super().on_json_loading_failed(e)
+
+
 # --- URL converter and request checks --------------------------------------------------------
 
 
@@ -242,9 +252,10 @@ def request_has_nul() -> bool:
 
 
 def register(app: Flask) -> None:
-    """Install the converter (before any rule is added), the JSON provider and the NUL check."""
+    """Install the converter (before any rule is added), bounded JSON and the NUL check."""
     app.url_map.converters["int"] = DatabaseIntConverter
     app.json = BoundedJSONProvider(app)
+    app.request_class = BoundedRequest
 
     @app.before_request
     def _refuse_nul():
