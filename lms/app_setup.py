@@ -82,11 +82,16 @@ def _load_user(session_id: str):
     """Load the user of a session; a stale session version or an inactive account ends it."""
     from lms.people.models import User
 
+    from lms.core.inputs import InputError, parse_int
+
     user_id, _, version = session_id.partition(":")
-    if not user_id.isdigit() or not version.isdigit():
+    try:
+        user_id_number = parse_int(user_id, field="user")
+        version_number = parse_int(version, field="version")
+    except InputError:
         return None
-    user = db.session.get(User, int(user_id))
-    if user is None or not user.active or user.session_version != int(version):
+    user = db.session.get(User, user_id_number)
+    if user is None or not user.active or user.session_version != version_number:
         return None
     return user
 
