@@ -80,9 +80,8 @@ def register_extensions(app: Flask) -> None:
 
 def _load_user(session_id: str):
     """Load the user of a session; a stale session version or an inactive account ends it."""
-    from lms.people.models import User
-
     from lms.core.inputs import InputError, parse_int
+    from lms.people.models import User
 
     user_id, _, version = session_id.partition(":")
     try:
