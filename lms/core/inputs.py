@@ -24,7 +24,7 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from flask import Flask, Request, request
+from flask import Flask, Request, current_app, request
 from flask.json.provider import DefaultJSONProvider
 from flask_babel import lazy_gettext as _l
 from werkzeug.routing import IntegerConverter
@@ -240,11 +240,23 @@ def has_nul(values: Iterable[str]) -> bool:
     return any("\x00" in value for value in values)
 
 
+def reports_control_characters(view):
+    """Mark a view whose form names each field holding a control character (NUL included) in
+    its own error message: the request-wide NUL refusal then leaves its form values to it."""
+    view.reports_control_characters = True
+    return view
+
+
 def request_has_nul() -> bool:
-    """Whether the path, a query value or key, or a form value or key holds a NUL character."""
+    """Whether the path, a query value or key, or a form value or key holds a NUL character
+    (form values are left to a view marked with `reports_control_characters`)."""
     if "\x00" in request.path:
         return True
-    for multi in (request.args, request.form):
+    sources = [request.args]
+    view = current_app.view_functions.get(request.endpoint or "")
+    if not getattr(view, "reports_control_characters", False):
+        sources.append(request.form)
+    for multi in sources:
         for key, values in multi.lists():
             if "\x00" in key or has_nul(values):
                 return True

@@ -30,7 +30,7 @@ from lms.auth.permissions import (
     wants_json,
 )
 from lms.content.checks import ID_RE
-from lms.core.inputs import int_form, page_arg
+from lms.core.inputs import InputError, int_form, page_arg
 from lms.extensions import db
 from lms.i18n import content_locale
 from lms.scenarios import listing as drills
@@ -140,8 +140,12 @@ def _answer(found: ScenarioRun, status: int, message: str | None, category: str 
 
 
 def _position() -> int | None:
-    """The step the page was showing; absent means "wherever the run stands"."""
-    return int_form("step")
+    """The step the page was showing; a missing or malformed counter is None, which matches no
+    step, so the answer is the player's own "out of date" refusal with the run's state."""
+    try:
+        return int_form("step")
+    except InputError:
+        return None
 
 
 @bp.post("/scenarios/<scenario_id>/runs/<int:run_id>/steps")
