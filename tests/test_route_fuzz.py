@@ -84,10 +84,10 @@ DEEP_JSON = "[" * 5_000 + "]" * 5_000
 LONG = "x" * 1_000
 NESTED = "[" * 40 + "]" * 40
 
-# Sent in every parameter at once: each allowed role gets the first three on every route, and
+# Sent in every parameter at once: each allowed role gets the first four on every route, and
 # one of the others in turn; a role the route refuses gets one value (its view never runs).
-SWEEP_VALUES = ("²", str(DB_INT_MAX + 1), LONG)
-ROTATING_VALUES = ("٣", "１２", "-1", "9" * 400, "a\x00b", NESTED, "", "0")
+SWEEP_VALUES = ("²", str(DB_INT_MAX + 1), LONG, "a\x00b")
+ROTATING_VALUES = ("٣", "１２", "-1", "9" * 400, NESTED, "", "0")
 # In path arguments (a NUL there is answered before any view runs; see test_inputs).
 PATH_VALUES = ("²", "٣", str(DB_INT_MAX + 1), "9" * 40, "-1", "x" * 300, "0")
 
