@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from flask import request
+from flask import flash, request, session
 
 from lms.core.inputs import (
     DB_INT_MAX,
     DB_INT_MIN,
+    INT_MAX,
     InputError,
     int_list,
     json_depth_exceeds,
@@ -21,7 +22,7 @@ from tests.helpers import login_as
 
 @pytest.mark.parametrize(
     ("raw", "expected"),
-    [("0", 0), ("7", 7), (" 42 ", 42), ("007", 7), (str(DB_INT_MAX), DB_INT_MAX), (5, 5)],
+    [("0", 0), ("7", 7), (" 42 ", 42), ("007", 7), (str(INT_MAX), INT_MAX), (5, 5)],
 )
 def test_ascii_digits_within_the_range_are_read(app, raw, expected):
     assert parse_int(raw, field="n") == expected
@@ -61,12 +62,20 @@ def test_anything_but_ascii_digits_is_refused(app, raw):
 
 
 @pytest.mark.parametrize(
-    "raw", [str(DB_INT_MAX + 1), "9" * 19, "9" * 400, DB_INT_MAX + 1, -1, "0" * 30 + "1" * 20]
+    "raw", [str(INT_MAX + 1), str(DB_INT_MAX + 1), "9" * 400, INT_MAX + 1, -1, "0" * 30 + "1" * 20]
 )
 def test_numbers_beyond_the_database_range_are_refused(app, raw):
     with pytest.raises(InputError) as caught:
         parse_int(raw, field="id")
-    assert str(caught.value) == f"“id” must be a whole number from 0 to {DB_INT_MAX}."
+    assert str(caught.value) == f"“id” must be a whole number from 0 to {INT_MAX}."
+
+
+def test_a_wider_domain_reaches_bigint_and_no_further(app):
+    assert parse_int(str(DB_INT_MAX), field="n", maximum=DB_INT_MAX) == DB_INT_MAX
+    with pytest.raises(InputError):
+        parse_int(str(DB_INT_MAX + 1), field="n", maximum=2**100)
+    with pytest.raises(InputError):
+        parse_int("9" * 4000, field="n", maximum=2**100)
 
 
 def test_leading_zeros_do_not_count_against_the_length(app):
@@ -104,7 +113,7 @@ def test_the_page_of_a_list_cannot_point_beyond_the_database(app):
         assert page_arg(50) == 3
     with app.test_request_context("/"):
         assert page_arg(50) == 1
-    for bad in ("0", str(DB_INT_MAX // 50 + 1), "٣"):
+    for bad in ("0", str(INT_MAX + 1), "٣"):
         with app.test_request_context("/", query_string={"page": bad}):
             assert request.args["page"] == bad
             with pytest.raises(InputError):
@@ -145,16 +154,18 @@ def test_request_json_bodies_are_bounded_too(app):
 @pytest.mark.parametrize(
     "url",
     [
-        f"/team/{DB_INT_MAX + 1}",
+        f"/team/{INT_MAX + 1}",
+        f"/team/{DB_INT_MAX}",
+        f"/admin/users/{DB_INT_MAX + 1}",
         f"/team/{2**64}",
         "/team/" + "9" * 400,
         "/team/٣",
         "/team/²",
         "/admin/users/-1",
-        f"/quizzes/basics/attempts/{DB_INT_MAX + 1}",
-        f"/scenarios/lab/runs/{DB_INT_MAX + 1}",
-        f"/reviews/{DB_INT_MAX + 1}",
-        f"/notifications/{DB_INT_MAX + 1}/read",
+        f"/quizzes/basics/attempts/{INT_MAX + 1}",
+        f"/scenarios/lab/runs/{INT_MAX + 1}",
+        f"/reviews/{INT_MAX + 1}",
+        f"/notifications/{INT_MAX + 1}/read",
     ],
 )
 def test_ids_outside_the_database_range_are_pages_that_do_not_exist(client, make_user, url):
@@ -165,11 +176,11 @@ def test_ids_outside_the_database_range_are_pages_that_do_not_exist(client, make
 
 def test_the_largest_id_is_still_routed(client, make_user):
     login_as(client, make_user(roles={Role.ADMIN}))
-    assert client.get(f"/admin/users/{DB_INT_MAX}").status_code == 404  # routed, not found
+    assert client.get(f"/admin/users/{INT_MAX}").status_code == 404  # routed, not found
     with client.application.test_request_context():
         adapter = client.application.url_map.bind("localhost")
-        endpoint, args = adapter.match(f"/admin/users/{DB_INT_MAX}")
-    assert endpoint == "people.user_edit" and args == {"user_id": DB_INT_MAX}
+        endpoint, args = adapter.match(f"/admin/users/{INT_MAX}")
+    assert endpoint == "people.user_edit" and args == {"user_id": INT_MAX}
 
 
 @pytest.mark.parametrize(
@@ -196,3 +207,12 @@ def test_bad_numbers_answer_json_to_json_clients(client, make_user):
         response.get_json()["message"]
         == "“page” must be a whole number written with the digits 0-9."
     )
+
+
+def test_the_json_provider_keeps_flasks_other_uses_working(app):
+    assert app.json.loads('{"a": [1]}', object_hook=lambda d: sorted(d)) == ["a"]
+    with app.test_request_context():
+        flash("Saved.", "success")
+        cookie = app.session_interface.get_signing_serializer(app).dumps(dict(session))
+        restored = app.session_interface.get_signing_serializer(app).loads(cookie)
+    assert restored["_flashes"] == [("success", "Saved.")]

@@ -23,7 +23,7 @@ import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from lms.core.inputs import DB_INT_MAX
+from lms.core.inputs import DB_INT_MAX, INT_MAX
 from tests.helpers import login_as
 from tests.test_authorization import EXPECTED, ROLES, world  # noqa: F401  (the fixture)
 
@@ -87,9 +87,19 @@ NESTED = "[" * 40 + "]" * 40
 # Sent in every parameter at once: each allowed role gets the first four on every route, and
 # one of the others in turn; a role the route refuses gets one value (its view never runs).
 SWEEP_VALUES = ("²", str(DB_INT_MAX + 1), LONG, "a\x00b")
-ROTATING_VALUES = ("٣", "１２", "-1", "9" * 400, NESTED, "", "0")
+ROTATING_VALUES = ("٣", "１２", "-1", "9" * 400, NESTED, "", "0", str(INT_MAX + 1), str(DB_INT_MAX))
 # In path arguments (a NUL there is answered before any view runs; see test_inputs).
-PATH_VALUES = ("²", "٣", str(DB_INT_MAX + 1), "9" * 40, "-1", "x" * 300, "0")
+PATH_VALUES = (
+    "²",
+    "٣",
+    str(INT_MAX + 1),
+    str(DB_INT_MAX),
+    str(DB_INT_MAX + 1),
+    "9" * 40,
+    "-1",
+    "x" * 300,
+    "0",
+)
 
 hostile_text = st.one_of(
     st.sampled_from(

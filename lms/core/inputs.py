@@ -5,7 +5,8 @@ Every view that needs a number from a form, a query string or a JSON document as
 
 - only the ASCII digits 0-9 (``int()`` alone also takes ``"٣"``, full-width digits and, after an
   ``isdigit()`` check, fails with ``"²"``); a sign only when the caller's domain has negatives;
-- within the 64-bit signed range the database stores, and within the caller's smaller domain.
+- within the range the database stores (an INTEGER column's by default, never beyond BIGINT's),
+  and within the caller's smaller domain.
 
 A bad value raises `InputError`, which carries a message for people; the application answers it
 with 400 and that message (`register_input_rules`), or a view catches it to show a form error.
@@ -29,8 +30,13 @@ from flask.json.provider import DefaultJSONProvider
 from flask_babel import lazy_gettext as _l
 from werkzeug.routing import IntegerConverter
 
+# The widest integer any column stores (BIGINT): no parsed value ever lies outside it.
 DB_INT_MIN = -(2**63)
 DB_INT_MAX = 2**63 - 1
+# The range of an `sa.Integer` column (INTEGER is 32-bit on PostgreSQL; a larger value compared
+# with one fails there): the default domain of parsed numbers and of `<int:...>` ids.
+INT_MIN = -(2**31)
+INT_MAX = 2**31 - 1
 
 JSON_MAX_DEPTH = 32
 JSON_MAX_CHARS = 200_000
@@ -76,10 +82,11 @@ def parse_int(
     *,
     field: str,
     minimum: int = 0,
-    maximum: int = DB_INT_MAX,
+    maximum: int = INT_MAX,
 ) -> int:
-    """`raw` (a string, or an int from a JSON document) as an int within
-    [`minimum`, `maximum`] (clipped to the database's 64-bit range); else `InputError`.
+    """`raw` (a string, or an int from a JSON document) as an int within [`minimum`,
+    `maximum`] (by default an `sa.Integer` column's range; never beyond BIGINT's); else
+    `InputError`.
 
     Surrounding ASCII spaces are ignored; a leading ``+`` or ``-`` only counts when `minimum`
     is negative, so an id or a position never takes a sign."""
@@ -101,7 +108,7 @@ def parse_int(
     return value
 
 
-def optional_int(raw: str | None, *, field: str, minimum: int = 0, maximum: int = DB_INT_MAX):
+def optional_int(raw: str | None, *, field: str, minimum: int = 0, maximum: int = INT_MAX):
     """Like `parse_int`, but a missing or blank value is None."""
     if raw is None or not str(raw).strip():
         return None
@@ -134,9 +141,9 @@ def int_list(values: Iterable[str], *, field: str, limit: int, **domain: int) ->
 
 
 def page_arg(per_page: int) -> int:
-    """The ``page`` query value for a paginated list: 1 when absent; a page whose first row
-    lies beyond the database's range is refused."""
-    return int_arg("page", 1, minimum=1, maximum=DB_INT_MAX // per_page)
+    """The ``page`` query value for a paginated list: 1 when absent; a page number or a first
+    row beyond the database's range is refused."""
+    return int_arg("page", 1, minimum=1, maximum=min(INT_MAX, DB_INT_MAX // per_page))
 
 
 # --- JSON -------------------------------------------------------------------------------------
@@ -176,9 +183,11 @@ def parse_json(
     field: str = "JSON",
     max_chars: int = JSON_MAX_CHARS,
     max_depth: int = JSON_MAX_DEPTH,
+    **loads_options: Any,
 ) -> Any:
     """The JSON document `text`, refused with `InputError` when it is too large, nested more
-    than `max_depth` levels or not JSON at all. The one place JSON sent by people is parsed."""
+    than `max_depth` levels or not JSON at all. The one place JSON sent by people is parsed;
+    `loads_options` go to `json.loads`."""
     if isinstance(text, bytes):
         try:
             text = text.decode("utf-8")
@@ -199,7 +208,7 @@ def parse_json(
         )
         raise InputError(field, message)
     try:
-        return json.loads(text)
+        return json.loads(text, **loads_options)
     except (ValueError, RecursionError):
         raise InputError(field, _json_invalid(field)) from None
 
@@ -209,7 +218,7 @@ class BoundedJSONProvider(DefaultJSONProvider):
     or oversized bodies like every other JSON input."""
 
     def loads(self, s: str | bytes, **kwargs: Any) -> Any:
-        return parse_json(s, field="JSON")
+        return parse_json(s, field="JSON", **kwargs)
 
 
 class BoundedRequest(Request):
@@ -226,13 +235,14 @@ class BoundedRequest(Request):
 
 
 class DatabaseIntConverter(IntegerConverter):
-    """``<int:...>`` limited to ASCII digits and the database's range: anything else is 404."""
+    """``<int:...>`` limited to ASCII digits and an `sa.Integer` column's range (or the rule's
+    own `max`, at most BIGINT's): anything else is a page that does not exist (404)."""
 
     regex = r"[0-9]+"
 
     def __init__(self, map, fixed_digits=0, min=None, max=None, signed=False) -> None:
-        low = DB_INT_MIN if min is None and signed else min
-        high = DB_INT_MAX if max is None else builtins.min(max, DB_INT_MAX)
+        low = INT_MIN if min is None and signed else min
+        high = INT_MAX if max is None else builtins.min(max, DB_INT_MAX)
         super().__init__(map, fixed_digits, low, high, signed)
 
 
