@@ -23,6 +23,7 @@ import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+import lms
 from lms.core.inputs import DB_INT_MAX, INT_MAX
 from tests.helpers import login_as
 from tests.test_authorization import EXPECTED, ROLES, world  # noqa: F401  (the fixture)
@@ -71,7 +72,7 @@ _READ_PATTERNS = (
 def read_parameters() -> tuple[str, ...]:
     """Every query or form name the application reads."""
     names = set(DYNAMIC_PARAMETERS)
-    for path in Path("lms").rglob("*.py"):
+    for path in Path(lms.__file__).parent.rglob("*.py"):
         source = path.read_text(encoding="utf-8")
         for pattern in _READ_PATTERNS:
             names.update(pattern.findall(source))
@@ -103,7 +104,9 @@ PATH_VALUES = (
 
 hostile_text = st.one_of(
     st.sampled_from(
-        SWEEP_VALUES + ("0", "1", " ", "null", "[]", '{"a":', "1e999", "1.5", "x" * 100_000)
+        SWEEP_VALUES
+        + ROTATING_VALUES
+        + ("1", " ", "null", "[]", '{"a":', "1e999", "1.5", "x" * 100_000, DEEP_JSON)
     ),
     st.integers(min_value=-(2**70), max_value=2**70).map(str),
     st.text(
