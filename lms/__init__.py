@@ -43,6 +43,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app_setup.register_extensions(app)
     app_setup.register_proxy(app)
     app_setup.register_form_limits(app)
+    app_setup.register_input_rules(app)
     app_setup.register_blueprints(app)
     app_setup.register_security_headers(app)
     app_setup.register_error_handlers(app)

@@ -81,13 +81,17 @@ def register_extensions(app: Flask) -> None:
 
 def _load_user(session_id: str):
     """Load the user of a session; a stale session version or an inactive account ends it."""
+    from lms.core.inputs import InputError, parse_int
     from lms.people.models import User
 
     user_id, _, version = session_id.partition(":")
-    if not user_id.isdigit() or not version.isdigit():
+    try:
+        user_id_number = parse_int(user_id, field="user")
+        version_number = parse_int(version, field="version")
+    except InputError:
         return None
-    user = db.session.get(User, int(user_id))
-    if user is None or not user.active or user.session_version != int(version):
+    user = db.session.get(User, user_id_number)
+    if user is None or not user.active or user.session_version != version_number:
         return None
     return user
 
@@ -117,6 +121,13 @@ def register_form_limits(app: Flask) -> None:
         request.max_content_length = limit if current is None else min(current, limit)
 
     app.before_request_funcs.setdefault(None, []).insert(0, limit_urlencoded_forms)
+
+
+def register_input_rules(app: Flask) -> None:
+    """The `int` URL converter, bounded JSON and the NUL check (before any blueprint's rules)."""
+    from lms.core import inputs
+
+    inputs.register(app)
 
 
 def register_blueprints(app: Flask) -> None:
@@ -188,6 +199,12 @@ def register_error_handlers(app: Flask) -> None:
                 "invalid. Reload the page and send it again."
             ),
         )
+
+    from lms.core.inputs import InputError
+
+    @app.errorhandler(InputError)
+    def _input_error(error: InputError):
+        return render_error(400, error.message)
 
     @app.errorhandler(HTTPException)
     def _http_error(error: HTTPException):

@@ -25,6 +25,7 @@ from flask_babel import gettext as _
 from lms.authoring.validation import GENERAL, LessonFiles, Problems
 from lms.content.checks import ID_RE
 from lms.content.model import DEFAULT_LANGUAGE, Course, Lesson
+from lms.core.inputs import InputError, optional_int, parse_int
 
 EDIT_LOCALES = ("en", "zh-CN")
 LOCALE_LABELS = {"en": "English", "zh-CN": "简体中文"}
@@ -36,6 +37,7 @@ MAX_MODULES = 50
 MAX_ITEMS_PER_MODULE = 100
 MAX_SKILLS = 64
 MAX_ID_CHARS = 64
+MAX_ACTION_INDEX = 999
 MAX_FORM_BYTES = 16 * 1024 * 1024
 
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -117,6 +119,8 @@ def _minutes_value(raw: str) -> Any:
     text = raw.strip()
     if _MINUTES_RE.match(text):
         return int(text)
+    if not text.isascii():  # float() also reads other scripts' digits; the importer does not
+        return text
     try:
         return float(text)
     except ValueError:
@@ -322,12 +326,9 @@ class CourseState:
                 titles[locale] = title
             if summary.strip():
                 summaries[locale] = summary
-        try:
-            count = min(int(form.get("modules", "0")), MAX_MODULES)
-        except ValueError:
-            count = 0
+        count = min(optional_int(form.get("modules"), field="modules") or 0, MAX_MODULES)
         modules = []
-        for index in range(max(count, 0)):
+        for index in range(count):
             base_titles = {}
             if base and index < len(base.modules):
                 base_titles = {
@@ -410,8 +411,8 @@ class CourseState:
         returns False for an unknown or out-of-range action."""
         name, *numbers = action.split(":")
         try:
-            indexes = [int(n) for n in numbers]
-        except ValueError:
+            indexes = [parse_int(n, field="action", maximum=MAX_ACTION_INDEX) for n in numbers]
+        except InputError:
             return False
         handler = _ACTIONS.get((name, len(indexes)))
         if handler is None:

@@ -27,6 +27,7 @@ from lms.authoring.validation import (
     stored_context,
 )
 from lms.content import store
+from lms.content.checks import ID_RE
 from lms.content.forms import markdown_problem
 from lms.content.markdown import render_markdown
 from lms.content.model import DEFAULT_LANGUAGE, Course, Lesson, Text
@@ -166,7 +167,10 @@ def editing(kind: str, slug: str) -> Editing:
 
 
 def course_language(course_id: str) -> str | None:
-    """The language of a live course, else of a course draft, else None."""
+    """The language of a live course, else of a course draft, else None (also for a text that
+    cannot be a course id, which is never looked up)."""
+    if not ID_RE.fullmatch(course_id):
+        return None
     version = store.current_version("course", course_id)
     if version is not None:
         return version.document.get("language", DEFAULT_LANGUAGE)

@@ -39,6 +39,7 @@ from lms.content import store
 from lms.content.forms import markdown_problem
 from lms.content.markdown import MarkdownError
 from lms.content.model import DEFAULT_LANGUAGE, Course, Lesson, Text
+from lms.core.inputs import reports_control_characters
 from lms.extensions import db
 from lms.i18n import content_locale
 from lms.skills.models import Skill
@@ -252,6 +253,7 @@ def _flash_published(result: store.PublishResult) -> None:
 
 
 @bp.route("/lessons/new", methods=["GET", "POST"])
+@reports_control_characters
 @permission_required(Permission.AUTHOR_CONTENT)
 def lesson_new():
     if request.method == "POST":
@@ -261,6 +263,7 @@ def lesson_new():
 
 
 @bp.route("/lessons/<lesson_id>", methods=["GET", "POST"])
+@reports_control_characters
 @permission_required(Permission.AUTHOR_CONTENT)
 def lesson_edit(lesson_id: str):
     editing = services.editing("lesson", lesson_id)
@@ -392,6 +395,7 @@ def _handle_course_post(slug: str | None, editing: services.Editing | None):
 
 
 @bp.route("/courses/new", methods=["GET", "POST"])
+@reports_control_characters
 @permission_required(Permission.AUTHOR_CONTENT)
 def course_new():
     if request.method == "POST":
@@ -400,6 +404,7 @@ def course_new():
 
 
 @bp.route("/courses/<course_id>", methods=["GET", "POST"])
+@reports_control_characters
 @permission_required(Permission.AUTHOR_CONTENT)
 def course_edit(course_id: str):
     editing = services.editing("course", course_id)

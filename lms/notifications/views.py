@@ -7,6 +7,7 @@ from flask_babel import ngettext
 from flask_login import current_user
 
 from lms.auth.permissions import Permission, permission_required
+from lms.core.inputs import page_arg
 from lms.extensions import db
 from lms.notifications.models import Notification
 from lms.notifications.services import (
@@ -45,6 +46,7 @@ def _header_count():
 def index():
     page = db.paginate(
         notifications_query(current_user.id),
+        page=page_arg(PAGE_SIZE),
         per_page=PAGE_SIZE,
         max_per_page=PAGE_SIZE,
         error_out=False,

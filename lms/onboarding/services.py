@@ -465,7 +465,7 @@ class CheckInInvalid(OnboardingError):
         self.problems = problems
 
 
-_NUMBER = re.compile(r"^[+]?\d{1,9}([.,]\d{1,4})?$")
+_NUMBER = re.compile(r"^[+]?\d{1,9}([.,]\d{1,4})?$", re.ASCII)
 
 
 def parse_number(raw: str | float | int | None) -> float | None:

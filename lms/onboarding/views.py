@@ -27,6 +27,7 @@ from lms.auth.permissions import (
     has_permission,
     permission_required,
 )
+from lms.core.inputs import InputError, int_list
 from lms.core.safe_redirect import safe_next_url
 from lms.extensions import db
 from lms.notifications.kinds import reader_content_locale
@@ -102,8 +103,11 @@ def enroll():
     page)."""
     _may_enroll_someone()
     back = _back(_fallback())
-    raw_ids = request.form.getlist("user_ids")
-    ids = sorted({int(raw) for raw in raw_ids if raw.isdigit() and len(raw) < 12})
+    try:
+        ids = int_list(request.form.getlist("user_ids"), field="user_ids", limit=MAX_BULK * 2)
+    except InputError:
+        flash(_("Choose the people to enroll from the list."), "error")
+        return redirect(back)
     if not ids:
         flash(_("Choose at least one person to enroll."), "error")
         return redirect(back)

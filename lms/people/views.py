@@ -12,6 +12,7 @@ from lms.audit.display import action_choices, audit_rows
 from lms.audit.models import AuditEvent
 from lms.auth import two_factor
 from lms.auth.permissions import Permission, permission_required
+from lms.core.inputs import page_arg
 from lms.extensions import db
 from lms.people.forms import ConfirmForm, NewUserForm, RosterForm, SetPasswordForm, UserForm
 from lms.people.models import User, UserRole
@@ -71,7 +72,13 @@ def user_list():
         statement = statement.where(User.active.is_(True))
     elif status == "inactive":
         statement = statement.where(User.active.is_(False))
-    page = db.paginate(statement, per_page=PAGE_SIZE, max_per_page=PAGE_SIZE, error_out=False)
+    page = db.paginate(
+        statement,
+        page=page_arg(PAGE_SIZE),
+        per_page=PAGE_SIZE,
+        max_per_page=PAGE_SIZE,
+        error_out=False,
+    )
     return render_template("people/user_list.html", page=page, q=query, status=status)
 
 
@@ -263,7 +270,13 @@ def audit_log():
     statement = sa.select(AuditEvent).order_by(AuditEvent.id.desc())
     if action:
         statement = statement.where(AuditEvent.action.like(f"{action}%"))
-    page = db.paginate(statement, per_page=PAGE_SIZE, max_per_page=PAGE_SIZE, error_out=False)
+    page = db.paginate(
+        statement,
+        page=page_arg(PAGE_SIZE),
+        per_page=PAGE_SIZE,
+        max_per_page=PAGE_SIZE,
+        error_out=False,
+    )
     actions = db.session.scalars(
         sa.select(AuditEvent.action).distinct().order_by(AuditEvent.action)
     ).all()

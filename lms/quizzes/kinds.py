@@ -19,6 +19,7 @@ from fractions import Fraction
 from flask_babel import lazy_gettext as _l
 
 from lms.content.model import Question, Text
+from lms.core.inputs import InputError, parse_int
 
 MAX_RAW_VALUES = 20
 
@@ -58,12 +59,10 @@ class QuestionKind:
             raise AnswerError("too many values")
         picks: set[int] = set()
         for value in raw:
-            text = str(value).strip()
-            if not text.isdigit() or len(text) > 3:
-                raise AnswerError(f"{value!r} is not an option")
-            index = int(text)
-            if index >= self.option_count(question):
-                raise AnswerError(f"option {index} does not exist")
+            try:
+                index = parse_int(value, field="answer", maximum=self.option_count(question) - 1)
+            except InputError:
+                raise AnswerError(f"{value!r} is not an option") from None
             picks.add(index)
         if len(picks) > self.max_picks(question):
             raise AnswerError("only one option may be chosen")

@@ -24,6 +24,7 @@ from lms.auth.permissions import (
     has_permission,
     permission_required,
 )
+from lms.core.inputs import int_arg, int_form, parse_int
 from lms.extensions import db
 from lms.i18n import content_locale
 from lms.quizzes import analysis, pages, retakes
@@ -105,9 +106,12 @@ def start(quiz_id: str):
     return redirect(url_for("quizzes.attempt", quiz_id=quiz_id, attempt_id=attempt.id))
 
 
+# Question positions travel in links and buttons; any count a quiz can have fits below this.
+MAX_POSITION = 9999
+
+
 def _position(count: int) -> int:
-    raw = request.args.get("q", "1")
-    number = int(raw) if raw.isdigit() and len(raw) < 5 else 1
+    number = int_arg("q", 1, maximum=MAX_POSITION)
     return min(max(number, 1), max(count, 1))
 
 
@@ -149,16 +153,15 @@ def _form_answers() -> dict[str, list[str]]:
 
 
 def _next_url(quiz_id: str, attempt_id: int, count: int) -> str:
+    """Where the buttons of a question page lead; a bad `go` or `position` is an InputError,
+    raised before anything is saved."""
     go = request.form.get("go", "next")
-    try:
-        current = int(request.form.get("position", "1"))
-    except ValueError:
-        current = 1
+    current = int_form("position", 1, maximum=MAX_POSITION)
     if go == "review":
         return url_for("quizzes.review", quiz_id=quiz_id, attempt_id=attempt_id)
     target = {"next": current + 1, "prev": current - 1, "stay": current}.get(go)
     if target is None:
-        target = int(go) if go.isdigit() and len(go) < 5 else current
+        target = parse_int(go, field="go", minimum=1, maximum=MAX_POSITION)
     if target > count:
         return url_for("quizzes.review", quiz_id=quiz_id, attempt_id=attempt_id)
     return url_for("quizzes.attempt", quiz_id=quiz_id, attempt_id=attempt_id, q=max(target, 1))
@@ -168,7 +171,7 @@ def _next_url(quiz_id: str, attempt_id: int, count: int) -> str:
 @permission_required(Permission.LEARN)
 def save_answer(quiz_id: str, attempt_id: int):
     attempt = _attempt_or_404(quiz_id, attempt_id)
-    count = len(attempt.layout)
+    next_url = _next_url(quiz_id, attempt_id, len(attempt.layout))
     try:
         save_answers(
             attempt.id, current_user.id, from_shown(attempt, _form_answers()), now=utcnow()
@@ -185,7 +188,7 @@ def save_answer(quiz_id: str, attempt_id: int):
     db.session.commit()
     if _is_fetch():
         return jsonify(saved=True)
-    return redirect(_next_url(quiz_id, attempt_id, count))
+    return redirect(next_url)
 
 
 @bp.get("/quizzes/<quiz_id>/attempts/<int:attempt_id>/review")
@@ -313,10 +316,10 @@ def analysis_page(quiz_id: str):
     versions = analysis.versions_of(quiz_id)
     if not versions:
         abort(404)
-    raw = request.args.get("version", "")
+    number = int_arg("version", minimum=1)
     chosen = versions[-1]
-    if raw.isdigit():
-        chosen = next((v for v in versions if v.number == int(raw)), None)
+    if number is not None:
+        chosen = next((v for v in versions if v.number == number), None)
         if chosen is None:
             abort(404)
     report = analysis.analyse_version(chosen, content_locale())

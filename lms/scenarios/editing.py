@@ -354,6 +354,8 @@ def number_value(raw: str) -> Any:
     text = raw.strip()
     if _NUMBER_RE.match(text):
         return int(text)
+    if not text.isascii():  # float() also reads other scripts' digits; YAML does not
+        return text
     try:
         value = float(text)
     except ValueError:
@@ -453,7 +455,7 @@ def _kind_of(raw: Mapping) -> str:
 def _rows(form: Mapping[str, Any], prefix: str) -> list[int]:
     """Indexes of the repeated rows present in the form (`choice-3-next` -> 3), in order."""
     found = set()
-    pattern = re.compile(rf"^{prefix}-(\d{{1,3}})-")
+    pattern = re.compile(rf"^{prefix}-([0-9]{{1,3}})-")
     for key in form.keys():
         match = pattern.match(key)
         if match:
@@ -506,7 +508,9 @@ def _rubric_from(form: Mapping[str, Any], locales: tuple[str, ...], old: Any) ->
     return lines
 
 
-_ACTION = re.compile(r"^(?P<verb>add|delete|up|down)-(?P<what>choice|rubric)(?:-(?P<i>\d{1,3}))?$")
+_ACTION = re.compile(
+    r"^(?P<verb>add|delete|up|down)-(?P<what>choice|rubric)(?:-(?P<i>[0-9]{1,3}))?$"
+)
 
 
 def _structural(node: dict[str, Any], action: str, locales: tuple[str, ...], language: str) -> None:

@@ -7,7 +7,6 @@ the same checks (`editing.check`) that saving and publishing use."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import sqlalchemy as sa
@@ -22,6 +21,7 @@ from lms.authoring.validation import GENERAL, Problems
 from lms.content import store
 from lms.content.checks import ID_RE
 from lms.content.model import END_KINDS, Text
+from lms.core.inputs import int_arg, parse_json
 from lms.extensions import db
 from lms.i18n import content_locale
 from lms.scenarios import analytics, editing, services
@@ -342,11 +342,7 @@ def preview(scenario_id: str):
     answers = []
     message = None
     if request.method == "POST":
-        try:
-            posted = json.loads(request.form.get("answers", "[]")[:200_000])
-        except ValueError:
-            posted = []
-        answers = replay(scenario, posted)
+        answers = replay(scenario, parse_json(request.form.get("answers") or "[]", field="answers"))
         current = current_node_id(scenario, answers)
         node = scenario.nodes[current]
         if request.form.get("node") == current and request.form.get("step") == str(len(answers)):
@@ -421,10 +417,7 @@ def discard(scenario_id: str):
 @bp.get("/<scenario_id>/analytics")
 @permission_required(Permission.VIEW_CONTENT_ANALYTICS)
 def drill_analytics(scenario_id: str):
-    number = request.args.get("version", "")
-    report = analytics.report_for(
-        scenario_id, int(number) if number.isdigit() and len(number) < 9 else None, content_locale()
-    )
+    report = analytics.report_for(scenario_id, int_arg("version", minimum=1), content_locale())
     if report is None:
         abort(404)
     return render_template("scenarios/editor/analytics.html", report=report)

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from flask_babel import gettext as _
 
 from lms.content.model import Node
+from lms.core.inputs import InputError, parse_int
 
 REPLY_MIN_CHARS = 10
 REPLY_MAX_CHARS = 2000
@@ -65,11 +66,12 @@ class ChoiceKind(NodeKind):
         )
 
     def read_answer(self, node: Node, form: Mapping[str, str]) -> Answer:
-        raw = (form.get("choice") or "").strip()
         edges = self.edges(node)
-        if not raw.isdigit() or int(raw) >= len(edges):
-            raise AnswerError(_("Pick one of the replies."))
-        return Answer(edges[int(raw)])
+        try:
+            index = parse_int(form.get("choice") or "", field="choice", maximum=len(edges) - 1)
+        except InputError:
+            raise AnswerError(_("Pick one of the replies.")) from None
+        return Answer(edges[index])
 
 
 class OpenKind(NodeKind):

@@ -179,7 +179,10 @@ def replay(scenario: Scenario, raw: Any) -> list[Answered]:
         node_id, choice, reply = item
         if node_id != node.id:
             break
-        form = {"choice": str(choice)} if choice is not None else {"reply": reply or ""}
+        if choice is not None:
+            form = {"choice": str(choice)}
+        else:
+            form = {"reply": reply if isinstance(reply, str) else ""}
         try:
             answer = kind_of(node).read_answer(node, form)
         except AnswerError:

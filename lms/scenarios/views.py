@@ -30,6 +30,7 @@ from lms.auth.permissions import (
     wants_json,
 )
 from lms.content.checks import ID_RE
+from lms.core.inputs import InputError, int_form, page_arg
 from lms.extensions import db
 from lms.i18n import content_locale
 from lms.scenarios import listing as drills
@@ -139,8 +140,12 @@ def _answer(found: ScenarioRun, status: int, message: str | None, category: str 
 
 
 def _position() -> int | None:
-    raw = request.form.get("step", "").strip()
-    return int(raw) if raw.isdigit() and len(raw) < 9 else None
+    """The step the page was showing; a missing or malformed counter is None, which matches no
+    step, so the answer is the player's own "out of date" refusal with the run's state."""
+    try:
+        return int_form("step")
+    except InputError:
+        return None
 
 
 @bp.post("/scenarios/<scenario_id>/runs/<int:run_id>/steps")
@@ -217,7 +222,11 @@ def reviews():
     team_of = None if has_permission(current_user, Permission.REVIEW_ANY_REPLY) else current_user.id
     statement = services.pending_replies_query(team_of=team_of)
     page = db.paginate(
-        statement, per_page=REVIEW_PAGE_SIZE, max_per_page=REVIEW_PAGE_SIZE, error_out=False
+        statement,
+        page=page_arg(REVIEW_PAGE_SIZE),
+        per_page=REVIEW_PAGE_SIZE,
+        max_per_page=REVIEW_PAGE_SIZE,
+        error_out=False,
     )
     titles = drills.titles_of_versions([reply.version_id for reply in page.items])
     return render_template(

@@ -274,7 +274,10 @@ def test_hostile_course_forms_do_not_crash(author, content):
         course_form(**{"module-0-item": ["<script>alert(1)</script>:x"]}),
     ):
         response = author.post(EDIT, data=data)
-        assert response.status_code in (200, 302, 422)
         page = response.get_data(as_text=True)
+        if data.get("modules") in ("-5", "many"):  # a hidden count, only changed by hand
+            assert response.status_code == 400 and "“modules” must be a whole number" in page
+        else:
+            assert response.status_code in (200, 302, 422)
         assert "<script>alert(1)</script>" not in page
     assert store.current_version("course", "alpha").number == 1

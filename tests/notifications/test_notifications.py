@@ -128,7 +128,7 @@ def test_the_header_count_costs_one_query(client, db, make_user, queries):
     assert len(counting) == 1
 
 
-def test_the_page_is_paginated_and_survives_a_bad_page_number(client, db, make_user):
+def test_the_page_is_paginated_and_refuses_a_bad_page_number(client, db, make_user):
     hire = make_user()
     for _ in range(35):
         notify(hire.id, "enrolled", path="P", start="2026-01-05")
@@ -136,4 +136,6 @@ def test_the_page_is_paginated_and_survives_a_bad_page_number(client, db, make_u
     login_as(client, hire)
     assert client.get("/notifications?page=2").status_code == 200
     assert client.get("/notifications?page=999").status_code == 200
-    assert client.get("/notifications?page=-1").status_code == 200
+    for bad in ("-1", "0", "²", "9" * 30):
+        response = client.get("/notifications", query_string={"page": bad})
+        assert response.status_code == 400 and "“page” must be a whole number" in response.text

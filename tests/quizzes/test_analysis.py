@@ -115,7 +115,9 @@ def test_the_analysis_pages(client, db, five, make_user):
     assert "-0." in page
     assert client.get("/author/quizzes/basics/analysis?version=1").status_code == 200
     assert client.get("/author/quizzes/basics/analysis?version=7").status_code == 404
-    assert client.get("/author/quizzes/basics/analysis?version=abc").status_code == 200
+    for bad in ("abc", "²", "0", "9" * 30):
+        response = client.get("/author/quizzes/basics/analysis", query_string={"version": bad})
+        assert response.status_code == 400 and "“version” must be a whole number" in response.text
     assert client.get("/author/quizzes/nope/analysis").status_code == 404
     client.post("/language", data={"locale": "zh_CN"})
     assert "区分度为负" in client.get("/author/quizzes/basics/analysis").get_data(as_text=True)

@@ -109,7 +109,10 @@ def test_each_version_has_its_own_report(db, client, make_user, lab, publish):
     assert "Nobody has played this version yet." in current
     first = client.get("/author/scenarios/lab/analytics?version=1").get_data(as_text=True)
     assert "Completed (1 of 1)" in first
-    assert client.get("/author/scenarios/lab/analytics?version=99999999999").status_code == 200
+    assert client.get("/author/scenarios/lab/analytics?version=9999").status_code == 200
+    for bad in ("²", "-1", "99999999999", "9" * 30):
+        response = client.get("/author/scenarios/lab/analytics", query_string={"version": bad})
+        assert response.status_code == 400 and "“version” must be a whole number" in response.text
     assert client.get("/author/scenarios/nope/analytics").status_code == 404
 
 

@@ -336,10 +336,20 @@ def test_the_preview_plays_the_draft_and_writes_nothing(db, client, trainer):
         data={"answers": answers, "node": "opening", "step": "0", "choice": "1"},
     ).get_data(as_text=True)
     assert "out of date" in stale
-    hostile = client.post(
-        "/author/scenarios/lab/preview", data={"answers": "[[1,2,3]]{", "node": "x", "step": "9"}
+    for answers, message in [
+        ("[[1,2,3]]{", "is not a valid JSON document"),
+        ("[" * 5000 + "]" * 5000, "is nested too deeply"),
+        ("[" + "0," * 150_000 + "0]", "is too large"),
+    ]:
+        hostile = client.post(
+            "/author/scenarios/lab/preview", data={"answers": answers, "node": "x", "step": "9"}
+        )
+        assert hostile.status_code == 400 and message in hostile.get_data(as_text=True)
+    odd = '[["opening", [1], {"a": 1}], ["pitch", null, {"a": 1}], ["x", 99999999999999999999, 1]]'
+    response = client.post(
+        "/author/scenarios/lab/preview", data={"answers": odd, "node": "x", "step": "9"}
     )
-    assert hostile.status_code == 200
+    assert response.status_code == 200 and "out of date" in response.get_data(as_text=True)
     assert db.session.scalar(sa.select(sa.func.count(ScenarioRun.id))) == 0
     assert db.session.scalar(sa.select(sa.func.count(Evidence.id))) == 0
 

@@ -76,6 +76,8 @@ def test_a_replay_over_fetch_is_409_too(db, play):
         ("nowhere", 0, "does not fit"),  # an unknown node
         ("opening", "-1", "does not fit"),
         ("opening", "9" * 40, "does not fit"),
+        ("opening", "²", "does not fit"),
+        ("opening", "٠", "does not fit"),
     ],
 )
 def test_out_of_order_and_hostile_steps_are_refused(db, play, node, step, expected):
@@ -86,7 +88,9 @@ def test_out_of_order_and_hostile_steps_are_refused(db, play, node, step, expect
     assert play.state() == ("opening", 0)
 
 
-@pytest.mark.parametrize("choice", ["", "3", "-1", "x", "99999999999999999999", "0 OR 1"])
+@pytest.mark.parametrize(
+    "choice", ["", "3", "-1", "x", "99999999999999999999", "0 OR 1", "²", "٠", "０"]
+)
 def test_a_missing_or_unknown_choice_is_a_clear_error(db, play, choice):
     response = play.answer(choice=choice, json=True)
     assert response.status_code == 422
@@ -99,7 +103,11 @@ def test_a_reply_over_the_limit_is_refused_and_a_hostile_one_is_stored_as_text(d
     response = play.answer(reply="x" * 2001, json=True)
     assert response.status_code == 422
     assert "2000 characters at most (it has 2001)" in response.get_json()["message"]
-    hostile = "<script>alert(1)</script> and **bold** \x00\x07 words"
+    before = step_count(db, play.run_id)
+    with_nul = play.answer(reply="A reply long enough \x00 with a NUL", json=True)
+    assert with_nul.status_code == 400 and "NUL character" in with_nul.get_json()["message"]
+    assert step_count(db, play.run_id) == before
+    hostile = "<script>alert(1)</script> and **bold** \x07 words"
     play.write(hostile)
     reply = db.session.scalar(sa.select(ScenarioStep.reply).where(ScenarioStep.kind == "open"))
     assert reply == "<script>alert(1)</script> and **bold**  words"
