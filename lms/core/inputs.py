@@ -47,6 +47,12 @@ _SIGNED = re.compile(r"[-+]?[0-9]+", re.ASCII)
 _MAX_DIGITS = 19
 
 
+def is_ascii_digits(text: str) -> bool:
+    """Whether `text` is one or more of the digits 0-9 and nothing else (``str.isdigit`` also
+    accepts "²" or "١", which ``int`` then refuses)."""
+    return _UNSIGNED.fullmatch(text) is not None
+
+
 def _whole_number(field: str) -> Any:
     return _l("“%(field)s” must be a whole number written with the digits 0-9.", field=field)
 

@@ -17,6 +17,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
+from lms.core.inputs import is_ascii_digits
 from lms.extensions import db
 from lms.planning import clock
 from lms.planning.models import (
@@ -241,7 +242,7 @@ def _count(raw, field_name: str) -> int:
     text = str(raw if raw is not None else "").strip()
     if text == "":
         return 0
-    if not text.isdigit() or int(text) > MAX_COUNT:
+    if not is_ascii_digits(text) or int(text) > MAX_COUNT:
         raise PlanningError(_l("Enter a whole number from 0 to 999."), field_name)
     return int(text)
 
@@ -260,7 +261,7 @@ def _minutes(raw: str, field_name: str) -> int | None:
     text = (raw or "").strip()
     if not text:
         return None
-    if not text.isdigit() or not 1 <= int(text) <= 720:
+    if not is_ascii_digits(text) or not 1 <= int(text) <= 720:
         raise PlanningError(_l("Enter minutes from 1 to 720."), field_name)
     return int(text)
 

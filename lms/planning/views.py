@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from lms.auth.permissions import Permission, permission_required, wants_json
+from lms.core.inputs import is_ascii_digits
 from lms.extensions import db
 from lms.notifications.kinds import reader_content_locale
 from lms.planning import clock
@@ -53,7 +54,7 @@ def _day_arg(default: date) -> date:
 
 
 def _int(raw) -> int | None:
-    return int(raw) if raw and str(raw).isdigit() and len(str(raw)) < 10 else None
+    return int(raw) if raw and is_ascii_digits(str(raw)) and len(str(raw)) < 10 else None
 
 
 def _failed(error: PlanningError, endpoint: str, **values):
@@ -112,7 +113,7 @@ def save():
     counts = {
         int(key[8:]): value[:10]
         for key, value in form.items()
-        if key.startswith("planned-") and key[8:].isdigit() and len(key) < 20
+        if key.startswith("planned-") and is_ascii_digits(key[8:]) and len(key) < 20
     }
     try:
         plan = save_plan(current_user, day, rows, counts, actor=current_user, now=now)
@@ -171,7 +172,7 @@ def review():
         actuals = {
             int(key[7:]): value[:10]
             for key, value in form.items()
-            if key.startswith("actual-") and key[7:].isdigit() and len(key) < 20
+            if key.startswith("actual-") and is_ascii_digits(key[7:]) and len(key) < 20
         }
         try:
             plan = save_review(

@@ -21,6 +21,7 @@ from flask_babel import gettext as _
 from lms import progress
 from lms.auth.permissions import Permission, can_coach_person, has_permission
 from lms.content.model import Quiz
+from lms.core.inputs import is_ascii_digits
 from lms.extensions import db
 from lms.notifications.kinds import Params, register_kind, text
 from lms.people.models import User
@@ -128,7 +129,7 @@ def standing(quiz: Quiz, user_id: int, item_id: int) -> Standing:
 
 def _extra(raw: Any) -> int:
     value = str(raw if raw is not None else "").strip()
-    if not value.isdigit() or len(value) > 3 or not 1 <= int(value) <= MAX_EXTRA:
+    if not is_ascii_digits(value) or len(value) > 3 or not 1 <= int(value) <= MAX_EXTRA:
         raise GrantError(_("Grant from 1 to %(max)d attempts.", max=MAX_EXTRA))
     return int(value)
 

@@ -24,6 +24,7 @@ from lms import progress
 from lms.content import store
 from lms.content.model import Quiz
 from lms.content.models import ContentItem, ContentKind, ContentVersion
+from lms.core.inputs import is_ascii_digits
 from lms.extensions import db
 from lms.quizzes.kinds import AnswerError, kind_of
 from lms.quizzes.models import AttemptGrant, QuizAnswer, QuizAttempt, QuizQuestionResult
@@ -301,7 +302,7 @@ def from_shown(attempt: QuizAttempt, answers: Mapping[str, Sequence[str]]) -> di
         values = []
         for value in raw:
             text = str(value).strip()
-            if text.isdigit() and len(text) < 4 and int(text) < len(order):
+            if is_ascii_digits(text) and len(text) < 4 and int(text) < len(order):
                 text = str(order[int(text)])
             values.append(text)
         mapped[question_id] = values

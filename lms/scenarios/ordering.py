@@ -13,6 +13,7 @@ import random
 import secrets
 
 from lms.content.model import Node
+from lms.core.inputs import is_ascii_digits
 
 SEED_LIMIT = 2**31
 
@@ -35,6 +36,6 @@ def choice_index(seed: int | None, node: Node, shown: str | None) -> str:
     a shown position is passed on unchanged for the node to refuse."""
     raw = (shown or "").strip()
     order = choice_order(seed, node)
-    if raw.isdigit() and len(raw) < 4 and int(raw) < len(order):
+    if is_ascii_digits(raw) and len(raw) < 4 and int(raw) < len(order):
         return str(order[int(raw)])
     return raw

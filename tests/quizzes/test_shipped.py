@@ -16,7 +16,9 @@ from tests.helpers import login_as
 
 ROOT = Path(__file__).resolve().parents[2]
 SHIPPED = sorted(
-    path.name.removesuffix(".quiz.yaml") for path in ROOT.glob("courses/*/*.quiz.yaml")
+    path.name.removesuffix(".quiz.yaml")
+    for path in ROOT.glob("courses/*/*.quiz.yaml")
+    if not path.parent.name.startswith(".")  # a hidden folder is not loaded (a template)
 )
 
 
