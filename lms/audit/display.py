@@ -40,6 +40,7 @@ ACTIONS = {
     "onboarding.signed_off": _l("Field task signed off"),
     "onboarding.signoff_undone": _l("Sign-off withdrawn"),
     "onboarding.checkin_held": _l("Check-in held"),
+    "quiz.attempts_granted": _l("More quiz attempts granted"),
     "two_factor.enabled": _l("Two-factor sign-in turned on"),
     "two_factor.disabled": _l("Two-factor sign-in turned off"),
     "two_factor.reset": _l("Two-factor sign-in reset by an admin"),
@@ -77,6 +78,8 @@ DETAILS = {
     "method": _l("Signed in with"),
     "left": _l("Recovery codes left"),
     "address": _l("From address"),
+    "quiz": _l("Quiz"),
+    "extra": _l("Extra attempts"),
     "failures": _l("Failed attempts"),
 }
 
