@@ -13,6 +13,7 @@ from lms.auth.services import LoginOutcome, authenticate, logout_everywhere
 from lms.core.safe_redirect import safe_next_url
 from lms.extensions import db, limiter
 from lms.people.services import PeopleError, set_password
+from lms.reports.home import home_for
 
 bp = Blueprint("auth", __name__, template_folder="templates")
 
@@ -24,16 +25,16 @@ def _login_limit() -> str:
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(_login_limit, methods=["POST"])
 def login():
-    next_url = safe_next_url(request.args.get("next"), url_for("core.learn"))
+    next_url = safe_next_url(request.args.get("next"), "")
     if current_user.is_authenticated:
-        return redirect(next_url)
+        return redirect(next_url or home_for(current_user))
     form = LoginForm()
     if form.validate_on_submit():
         result = authenticate(form.email.data, form.password.data)
         db.session.commit()
         if result.outcome is LoginOutcome.OK:
             login_user(result.user, remember=form.remember.data)
-            return redirect(next_url)
+            return redirect(next_url or home_for(result.user))
         if result.outcome is LoginOutcome.LOCKED:
             form.email.errors.append(
                 _(
