@@ -40,9 +40,9 @@ def _status_label(row: TeamRow) -> str:
 
 
 def team_table(people: People, now: datetime, locale: str) -> Table:
-    diagnoses = diagnose_team(people.rows, now)
     if people.reach is Reach.AGGREGATE:
-        counts = quadrant_counts(diagnoses)
+        enrolled = [row for row in people.rows if row.status is not None]
+        counts = quadrant_counts(diagnose_team(enrolled, now))
         return Table(
             "team",
             [_("Quadrant"), _("Hires")],
@@ -64,6 +64,7 @@ def team_table(people: People, now: datetime, locale: str) -> Table:
         _("Suggested action"),
     ]
     rows = []
+    diagnoses = diagnose_team(people.rows, now)
     for row, diagnosis in zip(people.rows, diagnoses, strict=True):
         status = row.status
         rows.append(

@@ -83,13 +83,14 @@ def checkins_due_this_week(user, on: date) -> int:
                     due.add((enrollment.user_id, path.id, item.id))
     if not due:
         return 0
-    held = set(
-        db.session.execute(
+    held = {
+        (user_id, slug, item_id)
+        for user_id, slug, item_id in db.session.execute(
             sa.select(CheckIn.user_id, CheckIn.path_slug, CheckIn.item_id).where(
                 CheckIn.user_id.in_(sorted({user_id for user_id, _, _ in due}))
             )
-        ).tuples()
-    )
+        )
+    }
     return len(due - held)
 
 
