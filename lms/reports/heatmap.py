@@ -10,7 +10,7 @@ from datetime import date
 
 from flask_babel import lazy_gettext as _l
 
-from lms.onboarding.pages import FILTERS, TeamRow, team_view
+from lms.onboarding.pages import FILTERS, TeamRow
 from lms.skills.mastery import NOT_ASSESSED, MasteryState, mastery_by_user
 from lms.skills.models import Skill
 from lms.skills.services import live_skills
@@ -150,6 +150,13 @@ def team_heatmap(
     reverse: bool = False,
 ) -> Heatmap:
     """The heatmap of a manager's team, filtered by phase and status (see `build_heatmap`)."""
-    status_filter = status_filter if status_filter in FILTERS else "all"
-    view = team_view(manager_id, on, sort="name", status_filter=status_filter)
-    return build_heatmap(view.rows, phase=phase, sort=sort, reverse=reverse, counts=view.counts)
+    from lms.reports.scope import health_key, team_rows
+
+    rows = team_rows(manager_id, on)
+    counts = {name: 0 for name in FILTERS}
+    counts["all"] = len(rows)
+    for row in rows:
+        counts[health_key(row)] += 1
+    if status_filter in FILTERS and status_filter != "all":
+        rows = [row for row in rows if health_key(row) == status_filter]
+    return build_heatmap(rows, phase=phase, sort=sort, reverse=reverse, counts=counts)
