@@ -1,6 +1,7 @@
 """Demo step: two to six weeks of daily plans and reviews for every demo hire, written through the
 planning services as the hires would have, so that the measures and the team column tell a story:
-most plan and review reliably, two let things slip, and one stopped planning ten days ago."""
+most plan and review reliably, three let things slip, and one stopped planning ten days ago. Each
+hire's history goes back to their start date (as far as their days since the start allow)."""
 
 from __future__ import annotations
 
@@ -24,13 +25,13 @@ from lms.planning.services import (
     save_weekly_review,
 )
 
-MAX_DAYS = 28
 STOPPED_DAYS_AGO = 10
 
 PROFILES = {
     "omar.haddad@example.com": "stopped",
-    "priya.nair@example.com": "slipping",
     "learner@example.com": "slipping",
+    "ana.silva@example.com": "slipping",
+    "chen.jie@example.com": "slipping",
 }
 
 TASKS = {
@@ -96,7 +97,7 @@ def planning_history(context: DemoContext) -> None:
 
 def _history(user, start: date, today: date, profile: str, kinds, rng: random.Random) -> int:
     language = _language(user)
-    first = max(start, today - timedelta(days=MAX_DAYS))
+    first = start
     days = [d for d in clock.working_days(first, today - timedelta(days=1))]
     if profile == "stopped":
         days = [d for d in days if d < today - timedelta(days=STOPPED_DAYS_AGO)]

@@ -26,7 +26,7 @@ from lms.people.models import User
 from lms.planning.measures import TARGETS, Willingness, willingness_by_user
 
 ABLE_AT = 80
-WILLING_AT = 70
+WILLING_AT = 55
 MIN_ASSESSED_SHARE = 0.5
 WEAK_PART = 0.7  # a willingness part below this is a behaviour to coach
 

@@ -51,9 +51,9 @@ def test_ability_from_targets(pairs, expected):
     ("ability", "willingness", "quadrant"),
     [
         (90, 85, Quadrant.ON_TRACK),
-        (80, 70, Quadrant.ON_TRACK),  # the cut-offs are inclusive
+        (80, 55, Quadrant.ON_TRACK),  # the cut-offs are inclusive
         (79, 85, Quadrant.CANNOT),
-        (95, 69, Quadrant.WILL_NOT),
+        (95, 54, Quadrant.WILL_NOT),
         (40, 30, Quadrant.BOTH),
         (None, 90, Quadrant.NOT_ENOUGH),
         (90, None, Quadrant.NOT_ENOUGH),
@@ -129,7 +129,7 @@ def test_designed_hires(app, name, targets, willingness, quadrant, action):
     if diagnosis.ability is not None:
         assert f"Ability {diagnosis.ability} (80 needed)" in reasons
     if willingness is not None:
-        assert f"Willingness {willingness.score} (70 needed)" in reasons
+        assert f"Willingness {willingness.score} (55 needed)" in reasons
 
 
 def test_the_numbers_behind_a_cannot(app):

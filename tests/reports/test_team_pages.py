@@ -51,7 +51,7 @@ def test_team_page_shows_the_quadrants(app, db, client, make_user, company):
     assert 'id="diagnosis"' in page
     assert "Cannot: train" in page
     assert "Goal setting is at 20 against a target of 50." in page
-    assert "Willingness 100 (70 needed)" in page
+    assert "Willingness 100 (55 needed)" in page
     assert "Suggested action:" in page
 
 
