@@ -67,3 +67,17 @@ def test_header_counts_check_ins_due_this_week(app, db, client, make_user, compa
     assert "My own learning" in body
     login_as(client, company.learner)
     assert "replies to review" not in client.get("/learn").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("role", [Role.TRAINER, Role.ADMIN, Role.MANAGER])
+def test_staff_homes_link_to_their_own_learning(app, client, make_user, role):
+    user = make_user(roles={role})
+    login_as(client, user)
+    home = login_with_password(client, user.email).headers["Location"]
+    body = client.get(home).get_data(as_text=True)
+    assert '<a href="/learn">My learning</a>' in body
+
+
+def test_a_learner_has_no_staff_line(app, client, make_user):
+    login_as(client, make_user())
+    assert "My learning</a>" not in client.get("/learn").get_data(as_text=True)
