@@ -47,6 +47,7 @@ SAMPLE_ARGS = {
     "token": "calendar_token",
     "filename": "static_file",
     "name": "report_name",
+    "fmt": "report_format",
 }
 # endpoint -> {argument: key of World.ids} where the general sample does not fit
 SAMPLE_OVERRIDES = {
@@ -139,6 +140,7 @@ def world(app, db, make_user) -> World:
     sign_off(hire, "shadow", actor=manager, comment="Well **done**.", ratings={})
     ids["checkin"] = "review-30"
     ids["report_name"] = "skills"
+    ids["report_format"] = "csv"
     ids["calendar_token"] = token_of(new_feed(hire))
     record(
         "user.roles_changed", actor=users["admin"], subject=manager, before=[], after=["manager"]

@@ -29,7 +29,7 @@ from lms.reports.diagnosis import (
     diagnose_team,
     quadrant_counts,
 )
-from lms.reports.exports import csv_text
+from lms.reports.exports import csv_text, xlsx_bytes
 from lms.reports.heatmap import BANDS, team_heatmap
 from lms.reports.home import staff_counts
 from lms.reports.scope import people_for
@@ -193,9 +193,9 @@ def export_analytics(name: str):
     return _csv_response(found.name, found.header, found.rows)
 
 
-@bp.get("/reports/export/<name>.csv")
+@bp.get("/reports/export/<name>.<any(csv, xlsx):fmt>")
 @permission_required(Permission.LEARN)
-def export(name: str):
+def export(name: str, fmt: str):
     build = TABLES.get(name)
     if build is None:
         abort(404)
@@ -203,7 +203,20 @@ def export(name: str):
     if people is None:
         forbid()
     table = build(people, utcnow(), content_locale())
-    return _csv_response(f"{table.name}-{people.reach.value}", table.header, table.rows)
+    filename = f"{table.name}-{people.reach.value}"
+    if fmt == "xlsx":
+        return _xlsx_response(filename, table.header, table.rows)
+    return _csv_response(filename, table.header, table.rows)
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _xlsx_response(name: str, header, rows) -> Response:
+    filename = f"{name}-{today().isoformat()}.xlsx"
+    response = Response(xlsx_bytes(name, header, rows), mimetype=XLSX)
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
 
 
 def _csv_response(name: str, header, rows) -> Response:

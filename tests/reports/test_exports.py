@@ -127,3 +127,35 @@ def test_manager_and_admin_roles_together_export_the_company(app, db, client, ma
     both = make_user("both@example.com", name="Both Roles", roles={Role.MANAGER, Role.ADMIN})
     login_as(client, both)
     assert "Out Sider" in client.get("/reports/export/team.csv").get_data(as_text=True)
+
+
+def xlsx_parts(response) -> tuple[str, str]:
+    import zipfile
+
+    archive = zipfile.ZipFile(io.BytesIO(response.get_data()))
+    strings = archive.read("xl/sharedStrings.xml").decode("utf-8")
+    sheet = archive.read("xl/worksheets/sheet1.xml").decode("utf-8")
+    return strings, sheet
+
+
+def test_xlsx_export_writes_text_as_text(app, db, client, make_user, company):
+    team(db, make_user, company)
+    login_as(client, company.manager)
+    response = client.get("/reports/export/team.xlsx")
+    assert response.status_code == 200
+    assert response.mimetype.endswith("spreadsheetml.sheet")
+    strings, sheet = xlsx_parts(response)
+    assert "王小明" in strings and "=SUM(A1:A9)" in strings  # a string, never a formula
+    assert "<f>" not in sheet
+    assert "Out Sider" not in strings
+
+
+def test_xlsx_for_a_trainer_is_aggregate(app, db, client, make_user, company):
+    team(db, make_user, company)
+    login_as(client, company.trainer)
+    strings, _sheet = xlsx_parts(client.get("/reports/export/roster.xlsx"))
+    assert "王小明" not in strings and "@example.com" not in strings
+    login_as(client, company.learner)
+    assert client.get("/reports/export/roster.xlsx").status_code == 403
+    login_as(client, company.manager)
+    assert client.get("/reports/export/team.pdf").status_code == 404
