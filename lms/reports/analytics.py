@@ -102,7 +102,7 @@ class PhaseDistribution:
     counts: dict[str, dict[str, int]]  # skill id -> band label (or "unknown") -> hires
 
 
-def skill_distribution() -> list[PhaseDistribution]:
+def skill_distribution(locale: str = "en") -> list[PhaseDistribution]:
     """Each hire's latest weekly snapshot, grouped by the phase they were in: how many hires
     have each skill in each band of mastery. Two queries (snapshots, live paths) and the
     skills."""
@@ -123,7 +123,7 @@ def skill_distribution() -> list[PhaseDistribution]:
     titles: dict[str, str] = {}
     for path in live_paths().values():
         for phase in path.phases:
-            titles.setdefault(phase.id, phase.title.get("en") if phase.title else phase.id)
+            titles.setdefault(phase.id, phase.title.get(locale) if phase.title else phase.id)
     by_phase: dict[str, PhaseDistribution] = {}
     for phase_id, mastery in rows:
         key = phase_id or ""
@@ -167,7 +167,7 @@ def distribution_table(locale: str) -> Table:
     header = [_("Phase"), _("Skill"), *[label for label, *_rest in DISTRIBUTION_BANDS]]
     header.append(str(UNKNOWN_BAND))
     rows = []
-    for found in skill_distribution():
+    for found in skill_distribution(locale):
         for skill, counts in found.counts.items():
             rows.append(
                 [found.title, names.get(skill, skill)]

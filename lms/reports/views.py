@@ -171,7 +171,7 @@ def trainer_analytics():
     return render_template(
         "reports/analytics.html",
         funnels=analytics.course_funnels(),
-        distribution=analytics.skill_distribution(),
+        distribution=analytics.skill_distribution(content_locale()),
         bands=analytics.DISTRIBUTION_BANDS,
         skill_titles={
             skill.id: (skill.name or {}).get(content_locale())
