@@ -57,6 +57,7 @@ def check_pages(page, server, screenshot, suffix: str) -> None:
         screenshot(page, f"{name}{suffix}")
         widths.append((path, page_width(page)))
     assert all(width <= PHONE for _, width in widths), widths
+    assert page.locator("table.cohorts tbody tr").count() >= 1, "the demo has weekly snapshots"
 
 
 def test_manager_on_a_phone(demo_server, new_page, screenshot):
