@@ -31,6 +31,7 @@ BLUEPRINTS = (
     "lms.skills.views:bp",
     "lms.scenarios.views:bp",
     "lms.scenarios.editor_views:bp",
+    "lms.reports.views:bp",
 )
 
 CONTENT_SECURITY_POLICY = "; ".join(

@@ -268,8 +268,9 @@ def i18n_check() -> None:
 
 from lms.backup.commands import COMMANDS as BACKUP_COMMANDS  # noqa: E402
 from lms.content.commands import COMMANDS as CONTENT_COMMANDS  # noqa: E402
+from lms.reports.commands import COMMANDS as REPORT_COMMANDS  # noqa: E402
 
-for _command in (*CONTENT_COMMANDS, *BACKUP_COMMANDS):
+for _command in (*CONTENT_COMMANDS, *BACKUP_COMMANDS, *REPORT_COMMANDS):
     lms_group.add_command(_command)
 
 

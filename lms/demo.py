@@ -94,8 +94,10 @@ DEMO_STEPS: tuple[str, ...] = (
     "lms.onboarding.demo:enroll_hires",
     "lms.quizzes.demo:quiz_history",
     "lms.scenarios.demo:drill_history",
+    "lms.reports.demo:diagnosis_story",
     "lms.onboarding.demo:onboarding_history",
     "lms.planning.demo:planning_history",
+    "lms.reports.demo:weekly_snapshots",
 )
 
 

@@ -10,5 +10,6 @@ from lms.onboarding import models as onboarding_models  # noqa: F401
 from lms.people import models as people_models  # noqa: F401
 from lms.planning import models as planning_models  # noqa: F401
 from lms.quizzes import models as quiz_models  # noqa: F401
+from lms.reports import models as report_models  # noqa: F401
 from lms.scenarios import models as scenario_models  # noqa: F401
 from lms.skills import models as skill_models  # noqa: F401

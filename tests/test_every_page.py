@@ -46,6 +46,8 @@ SAMPLE_ARGS = {
     "item_id": "checkin",
     "token": "calendar_token",
     "filename": "static_file",
+    "name": "report_name",
+    "fmt": "report_format",
 }
 # endpoint -> {argument: key of World.ids} where the general sample does not fit
 SAMPLE_OVERRIDES = {
@@ -137,6 +139,8 @@ def world(app, db, make_user) -> World:
     enroll(hire, "world-path", actor=manager, now=datetime.combine(start, time(9)))
     sign_off(hire, "shadow", actor=manager, comment="Well **done**.", ratings={})
     ids["checkin"] = "review-30"
+    ids["report_name"] = "skills"
+    ids["report_format"] = "csv"
     ids["calendar_token"] = token_of(new_feed(hire))
     record(
         "user.roles_changed", actor=users["admin"], subject=manager, before=[], after=["manager"]

@@ -34,6 +34,7 @@ from lms.core.safe_redirect import safe_next_url
 from lms.extensions import db, limiter
 from lms.people.models import User
 from lms.people.services import PeopleError, set_password
+from lms.reports.home import home_for
 from lms.timeutil import utcnow
 
 bp = Blueprint("auth", __name__, template_folder="templates")
@@ -83,9 +84,9 @@ def require_second_factor_for_admins():
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(_login_limit, methods=["POST"])
 def login():
-    next_url = safe_next_url(request.args.get("next"), url_for("core.learn"))
+    next_url = safe_next_url(request.args.get("next"), "")
     if current_user.is_authenticated:
-        return redirect(next_url)
+        return redirect(next_url or home_for(current_user))
     form = LoginForm()
     if form.validate_on_submit():
         result = authenticate(form.email.data, form.password.data, address=_address())
@@ -93,7 +94,7 @@ def login():
         if result.outcome is LoginOutcome.OK:
             session.pop(PENDING_KEY, None)
             login_user(result.user, remember=form.remember.data)
-            return redirect(next_url)
+            return redirect(next_url or home_for(result.user))
         if result.outcome is LoginOutcome.SECOND_FACTOR:
             session[PENDING_KEY] = {
                 "user": result.user.id,
@@ -144,7 +145,7 @@ def second_factor():
             login_user(user, remember=pending.get("remember", False))
             if method == "recovery_code" and two_factor.recovery_codes_left(user) <= 2:
                 flash(_("You are running out of recovery codes: make new ones."), "info")
-            return redirect(safe_next_url(pending.get("next"), url_for("core.learn")))
+            return redirect(safe_next_url(pending.get("next"), home_for(user)))
         form.code.errors.append(_("Wrong code."))
     return render_template("auth/second_factor.html", form=form)
 

@@ -27,6 +27,7 @@ NAVIGATION = (
     NavItem("planning.today", _l("My day"), Permission.LEARN),
     NavItem("team.overview", _l("Team"), Permission.VIEW_TEAM),
     NavItem("authoring.index", _l("Author"), Permission.AUTHOR_CONTENT),
+    NavItem("reports.trainer_analytics", _l("Analytics"), Permission.VIEW_CONTENT_ANALYTICS),
     NavItem("content.import_form", IMPORT_NAV_LABEL, Permission.IMPORT_CONTENT),
     NavItem("people.admin_home", _l("Admin"), Permission.MANAGE_USERS),
 )

@@ -52,6 +52,7 @@ class RemindReport:
     manager_digests: int = 0
     daily_digests: int = 0
     execution_days: int = 0  # rollup rows of the execution measures refreshed
+    snapshots: int = 0  # weekly report snapshots written
     email: SendReport | None = None
     lines: list[str] = field(default_factory=list)
 
@@ -224,6 +225,10 @@ def run_reminders(now: datetime) -> RemindReport:
     planning = run_planning(now)
     report.reminders += planning.nudges
     report.execution_days = planning.refreshed
+    from lms.reports.snapshots import snapshot_current
+
+    report.snapshots = snapshot_current(now)
+    db.session.commit()
     settings = SmtpSettings.from_config(current_app.config)
     if settings is None:
         report.lines.append("e-mail is off: LMS_SMTP_HOST is not set (in-app notifications only)")

@@ -1,6 +1,8 @@
 """Demo step: two to six weeks of daily plans and reviews for every demo hire, written through the
 planning services as the hires would have, so that the measures and the team column tell a story:
-most plan and review reliably, two let things slip, and one stopped planning ten days ago."""
+most plan and review reliably (one of them, Priya Nair, without putting path items in her plans),
+three let things slip, and one stopped planning ten days ago. Each
+hire's history goes back to their start date (as far as their days since the start allow)."""
 
 from __future__ import annotations
 
@@ -24,14 +26,18 @@ from lms.planning.services import (
     save_weekly_review,
 )
 
-MAX_DAYS = 28
 STOPPED_DAYS_AGO = 10
 
 PROFILES = {
     "omar.haddad@example.com": "stopped",
-    "priya.nair@example.com": "slipping",
     "learner@example.com": "slipping",
+    "ana.silva@example.com": "slipping",
+    "chen.jie@example.com": "slipping",
+    "priya.nair@example.com": "focused",
 }
+# Plan and review as reliably as the rest; "focused" hires plan only their own sales work and
+# leave the path's items out of their plans.
+RELIABLE = ("reliable", "focused")
 
 TASKS = {
     "en": [
@@ -96,7 +102,7 @@ def planning_history(context: DemoContext) -> None:
 
 def _history(user, start: date, today: date, profile: str, kinds, rng: random.Random) -> int:
     language = _language(user)
-    first = max(start, today - timedelta(days=MAX_DAYS))
+    first = start
     days = [d for d in clock.working_days(first, today - timedelta(days=1))]
     if profile == "stopped":
         days = [d for d in days if d < today - timedelta(days=STOPPED_DAYS_AGO)]
@@ -130,11 +136,11 @@ def _plan_day(user, day, profile, kinds, rng, language, choices, *, review: bool
     offered = carry_over_candidates(user, day)
     if offered:
         carry_over(user, day, [p.id for p in offered[:2]], actor=user, now=morning)
-    count = rng.randint(3, 4) if profile == "reliable" else rng.randint(4, 5)
+    count = rng.randint(3, 4) if profile in RELIABLE else rng.randint(4, 5)
     texts = rng.sample(TASKS[language], count)
     customers = CUSTOMERS[language]
     rows = []
-    if choices and rng.random() < 0.6:
+    if choices and profile != "focused" and rng.random() < 0.6:
         rows.append(PriorityInput(item=choices[0].value))
     for index, text in enumerate(texts):
         customer = rng.choice(customers)
@@ -165,7 +171,7 @@ def _plan_day(user, day, profile, kinds, rng, language, choices, *, review: bool
     outcomes = []
     for priority in plan.priorities:
         roll = rng.random()
-        if profile == "reliable":
+        if profile in RELIABLE:
             outcome = "done" if roll < 0.9 else "partly"
         else:
             outcome = (
@@ -182,7 +188,7 @@ def _plan_day(user, day, profile, kinds, rng, language, choices, *, review: bool
         outcomes.append(
             OutcomeInput(priority.id, outcome, moved_to=moved_to.isoformat(), reason=reason)
         )
-    short = (0, 1) if profile == "reliable" else (0, 4)
+    short = (0, 1) if profile in RELIABLE else (0, 4)
     actual = {kind.id: max(0, planned[kind.id] - rng.randint(*short)) for kind in kinds}
     late = profile == "slipping" and rng.random() < 0.2
     when = (

@@ -344,21 +344,16 @@ class Willingness:
     working_days: int
 
 
-def willingness(user: User, now: datetime) -> Willingness | None:
-    """The hire's willingness score (0-100) over the last WINDOW_DAYS days before today, from
-    behaviour only: plan completion against 95%, the share of working days reviewed in time,
-    timeliness against 24 h and problem resolution against 2 h (see docs/execution-measures.md).
-    None ("not enough evidence") below MIN_WORKING_DAYS working days in the window since the
-    hire started."""
+def _window(user: User, now: datetime) -> tuple[date, date, list[date]]:
     today = clock.local_day(user, now)
     last = today - timedelta(days=1)
     first = today - timedelta(days=WINDOW_DAYS)
     if user.start_date is not None:
         first = max(first, user.start_date)
-    days = clock.working_days(first, last)
-    if len(days) < MIN_WORKING_DAYS:
-        return None
-    rows = rollups([user.id], first, last)[user.id]
+    return first, last, clock.working_days(first, last)
+
+
+def _score(rows: Sequence[ExecutionDay], days: Sequence[date]) -> Willingness:
     measures = measures_of(rows)
     reviewed = {row.day for row in rows if row.is_reviewed}
     parts: dict[str, float] = {
@@ -373,3 +368,40 @@ def willingness(user: User, now: datetime) -> Willingness | None:
     weights = {name: WEIGHTS[name] / total for name in parts}
     score = round(100 * sum(parts[name] * weights[name] for name in parts))
     return Willingness(score, parts, weights, len(days))
+
+
+def willingness(user: User, now: datetime) -> Willingness | None:
+    """The hire's willingness score (0-100) over the last WINDOW_DAYS days before today, from
+    behaviour only: plan completion against 95%, the share of working days reviewed in time,
+    timeliness against 24 h and problem resolution against 2 h (see docs/execution-measures.md).
+    None ("not enough evidence") below MIN_WORKING_DAYS working days in the window since the
+    hire started."""
+    first, last, days = _window(user, now)
+    if len(days) < MIN_WORKING_DAYS:
+        return None
+    return _score(rollups([user.id], first, last)[user.id], days)
+
+
+def willingness_from_rows(
+    user: User, now: datetime, rows: Iterable[ExecutionDay]
+) -> Willingness | None:
+    """`willingness` from rollup rows already read (any superset of the window's rows)."""
+    first, last, days = _window(user, now)
+    if len(days) < MIN_WORKING_DAYS:
+        return None
+    return _score([row for row in rows if first <= row.day <= last], days)
+
+
+def willingness_by_user(users: Sequence[User], now: datetime) -> dict[int, Willingness | None]:
+    """`willingness` of many hires at once, reading the rollup in one query."""
+    windows = {user.id: _window(user, now) for user in users}
+    enough = [user for user in users if len(windows[user.id][2]) >= MIN_WORKING_DAYS]
+    result: dict[int, Willingness | None] = {uid: None for uid in windows}
+    if not enough:
+        return result
+    first = min(windows[user.id][0] for user in enough)
+    last = max(windows[user.id][1] for user in enough)
+    rows = rollups([user.id for user in enough], first, last)
+    for user in enough:
+        result[user.id] = willingness_from_rows(user, now, rows[user.id])
+    return result

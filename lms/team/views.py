@@ -37,6 +37,7 @@ from lms.onboarding.services import (
 )
 from lms.onboarding.status import path_of
 from lms.planning.team import member_context, plan_completion_column
+from lms.reports.views import member_report_context, team_overview_context
 from lms.team.replies import assessed_skills, open_replies_of
 from lms.timeutil import today
 
@@ -73,6 +74,7 @@ def overview():
         today=today(),
         may_enroll=has_permission(current_user, Permission.SIGN_OFF),
         plan_completion=plan_completion_column([row.person for row in view.rows]),
+        **team_overview_context(view.rows),
     )
 
 
@@ -92,6 +94,7 @@ def member(user_id: int):
         locale=reader_content_locale(),
         today=today(),
         **member_context(person),
+        **member_report_context(person, page),
     )
 
 

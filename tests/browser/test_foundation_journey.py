@@ -15,6 +15,13 @@ ACCOUNTS = {
     "manager@example.com": {"Team"},
     "learner@example.com": {"Home"},
 }
+# Where each account lands after logging in.
+LANDING = {
+    "admin@example.com": "/admin",
+    "trainer@example.com": "/author",
+    "manager@example.com": "/team",
+    "learner@example.com": "/learn",
+}
 CHINESE = {"Admin": "管理", "Team": "团队", "Home": "首页"}
 ALL_ROLE_LINKS = {"Admin", "Team"}
 
@@ -26,7 +33,7 @@ def test_each_demo_account_logs_in_and_sees_its_navigation(
     for email, expected in ACCOUNTS.items():
         page = new_page(locale="zh-CN" if locale == "zh_CN" else "en-US")
         log_in(page, demo_server, email, DEMO_PASSWORD)
-        assert page.url.endswith("/learn"), f"{email} landed on {page.url}"
+        assert page.url.endswith(LANDING[email]), f"{email} landed on {page.url}"
         nav = page.locator("nav.main-nav").inner_text()
         for label in expected:
             shown = CHINESE[label] if locale == "zh_CN" else label

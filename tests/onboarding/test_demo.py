@@ -125,6 +125,9 @@ def test_the_steps_are_registered_in_order():
     enroll_at = DEMO_STEPS.index("lms.onboarding.demo:enroll_hires")
     history_at = DEMO_STEPS.index("lms.onboarding.demo:onboarding_history")
     # The onboarding history comes after every other onboarding step; only the daily plans,
-    # which read what it did, follow it.
-    assert DEMO_STEPS[history_at + 1 :] == ("lms.planning.demo:planning_history",)
+    # which read what it did, and the reports' weekly rollup of it all follow it.
+    assert DEMO_STEPS[history_at + 1 :] == (
+        "lms.planning.demo:planning_history",
+        "lms.reports.demo:weekly_snapshots",
+    )
     assert enroll_at < history_at

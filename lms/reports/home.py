@@ -1,0 +1,108 @@
+"""Where each kind of user lands after signing in, and the counts in the staff header."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import sqlalchemy as sa
+from flask import g, url_for
+
+from lms.auth.permissions import Permission, has_permission, team_member_ids_query
+from lms.extensions import db
+from lms.onboarding.models import CheckIn, Enrollment
+from lms.onboarding.status import due_date, enrollments_query, item_day, path_of
+
+HOMES = (
+    (Permission.VIEW_TEAM, "team.overview"),
+    (Permission.AUTHOR_CONTENT, "authoring.index"),
+    (Permission.MANAGE_USERS, "people.admin_home"),
+)
+
+
+def home_for(user) -> str:
+    """The page a user lands on after signing in: managers their team, trainers authoring,
+    admins the admin page (in that order for someone holding several roles), everyone else
+    their learning."""
+    for permission, endpoint in HOMES:
+        if has_permission(user, permission):
+            return url_for(endpoint)
+    return url_for("core.learn")
+
+
+@dataclass(frozen=True)
+class StaffCounts:
+    replies: int
+    checkins: int
+
+    @property
+    def any(self) -> bool:
+        return bool(self.replies or self.checkins)
+
+
+def pending_reply_count(user) -> int:
+    """Open drill replies waiting for this user's review: a trainer's everyone's, a manager's
+    their team's; one query."""
+    if not has_permission(user, Permission.REVIEW_REPLIES):
+        return 0
+    try:
+        from lms.scenarios.models import OpenReply, ReplyStatus
+    except ImportError:  # pragma: no cover - drills not installed
+        return 0
+    statement = sa.select(sa.func.count(OpenReply.id)).where(
+        OpenReply.status == ReplyStatus.PENDING, OpenReply.user_id != user.id
+    )
+    if not has_permission(user, Permission.REVIEW_ANY_REPLY):
+        statement = statement.where(OpenReply.user_id.in_(team_member_ids_query(user.id)))
+    return int(db.session.scalar(statement) or 0)
+
+
+def checkins_due_this_week(user, on: date) -> int:
+    """Check-ins of the manager's team due from Monday to Sunday of this week and not held yet;
+    two queries."""
+    if not has_permission(user, Permission.VIEW_TEAM):
+        return 0
+    enrollments = list(
+        db.session.scalars(
+            enrollments_query().where(Enrollment.user_id.in_(team_member_ids_query(user.id)))
+        ).unique()
+    )
+    if not enrollments:
+        return 0
+    monday = on - timedelta(days=on.weekday())
+    sunday = monday + timedelta(days=6)
+    due: set[tuple[int, str, str]] = set()
+    for enrollment in enrollments:
+        path = path_of(enrollment)
+        for phase in path.phases:
+            for item in phase.items:
+                if item.kind != "checkin":
+                    continue
+                when = due_date(enrollment.start_date, item_day(item, phase))
+                if monday <= when <= sunday:
+                    due.add((enrollment.user_id, path.id, item.id))
+    if not due:
+        return 0
+    held = {
+        (user_id, slug, item_id)
+        for user_id, slug, item_id in db.session.execute(
+            sa.select(CheckIn.user_id, CheckIn.path_slug, CheckIn.item_id).where(
+                CheckIn.user_id.in_(sorted({user_id for user_id, _, _ in due}))
+            )
+        )
+    }
+    return len(due - held)
+
+
+def staff_counts(user, on: date) -> StaffCounts | None:
+    """The header's counts, computed once per request; None for people without a staff role."""
+    if not (
+        has_permission(user, Permission.VIEW_TEAM)
+        or has_permission(user, Permission.REVIEW_REPLIES)
+    ):
+        return None
+    cached = g.get("_staff_counts")
+    if cached is None:
+        cached = StaffCounts(pending_reply_count(user), checkins_due_this_week(user, on))
+        g._staff_counts = cached
+    return cached
