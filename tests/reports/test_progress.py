@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+import pytest
+
 from lms.onboarding.services import enroll
 from lms.reports.models import WeeklySnapshot
 from lms.reports.snapshots import cohorts, rebuild, snapshot_current, snapshots_of, week_of
@@ -21,6 +23,12 @@ def test_week_of():
     assert week_of(start, date(2026, 3, 8)) == 1
     assert week_of(start, date(2026, 3, 9)) == 2
     assert week_of(start, date(2026, 3, 31)) == 5  # day 30
+
+
+@pytest.fixture
+def app_config() -> dict:
+    # The worked numbers below use the weight 0.65, set here so that the default may change.
+    return {"MASTERY_WEIGHT": 0.65}
 
 
 def test_rebuild_from_the_evidence_log(app, db, make_user, company):
