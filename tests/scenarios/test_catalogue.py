@@ -6,6 +6,7 @@ import pytest
 
 from lms.progress import NOT_STARTED, progress_of
 from lms.scenarios import services
+from lms.scenarios.scoring import compute_maxima
 from lms.timeutil import utcnow
 from tests.helpers import login_as
 from tests.scenarios.conftest import lab_document
@@ -137,15 +138,24 @@ def test_catalogue_queries_do_not_grow_with_drills_or_runs(db, client, hire, shi
     assert "Objection: &#34;Your price is way too high&#34;" in page and "3 attempts" in page
 
 
-def test_player_queries_do_not_grow_with_the_run(db, client, hire, shipped, queries, player):
+def test_player_queries_do_not_grow_with_the_run(
+    db, client, hire, shipped, shipped_tree, queries, player
+):
+    """Along the drill's best path: the same queries after one answer as after several, and
+    only a couple more on the ending."""
     shipped("price-too-high")
+    best = compute_maxima(shipped_tree.scenarios["price-too-high"]).best_path
+    choices = [choice for _node, choice in best[:-1]]
+    assert choices.index(None) >= 3, "the best path writes a reply after some choices"
     login_as(client, hire)
     game = player(client, "price-too-high")
     game.start()
+    game.choose(choices[0])
     game.page()
     with queries() as first:
         game.page()
-    game.choose(0, 0, 0, 0)
+    for choice in choices[1 : choices.index(None)]:
+        game.choose(choice)
     game.page()
     with queries() as later:
         game.page()
@@ -153,7 +163,8 @@ def test_player_queries_do_not_grow_with_the_run(db, client, hire, shipped, quer
     game.write(
         "Two units, WMS integration and five years of service: 1.8 million a year in errors."
     )
-    game.choose(0)
+    for choice in choices[choices.index(None) + 1 :]:
+        game.choose(choice)
     game.page()
     with queries() as finished:
         page = game.page()
