@@ -13,8 +13,6 @@ from types import MappingProxyType
 
 DEFAULT_LANGUAGE = "en"
 
-QUESTION_KINDS = ("single", "multiple", "true-false")
-NODE_KINDS = ("choice", "open", "end")
 END_KINDS = ("success", "partial", "fail")
 COURSE_ITEM_KINDS = ("lesson", "quiz", "scenario")
 PATH_ITEM_KINDS = ("course", "quiz", "scenario", "task", "checkin")
@@ -168,11 +166,11 @@ class Choice:
 @dataclass(frozen=True, slots=True)
 class Question:
     id: str
-    kind: str  # one of QUESTION_KINDS
+    kind: str  # a registered question kind (lms.content.kinds)
     prompt: Text  # Markdown
     skills: dict[str, Number]  # skill id -> weight (> 0)
     explanation: Text | None = None  # Markdown
-    choices: tuple[Choice, ...] = ()  # single, multiple
+    choices: tuple[Choice, ...] = ()  # single, multiple; the steps of ordering, in order
     answer: bool | None = None  # true-false
 
 
@@ -225,7 +223,7 @@ class RubricLine:
 @dataclass(frozen=True, slots=True)
 class Node:
     id: str
-    kind: str  # one of NODE_KINDS
+    kind: str  # a registered node kind (lms.content.kinds)
     say: Text
     choices: tuple[ScenarioChoice, ...] = ()  # choice nodes
     rubric: tuple[RubricLine, ...] = ()  # open nodes
@@ -234,11 +232,9 @@ class Node:
 
     @property
     def successors(self) -> tuple[str, ...]:
-        if self.kind == "choice":
-            return tuple(choice.next for choice in self.choices)
-        if self.kind == "open" and self.next is not None:
-            return (self.next,)
-        return ()
+        from .kinds import node_kind
+
+        return node_kind(self).successors(self)
 
 
 @dataclass(frozen=True, slots=True)

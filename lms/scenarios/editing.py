@@ -28,11 +28,12 @@ from sqlalchemy.orm.attributes import flag_modified
 from lms.authoring import services as drafts
 from lms.authoring.forms import check_new_id, check_text, locales_for, normalize
 from lms.authoring.models import ContentDraft
-from lms.authoring.validation import GENERAL, Problems, _loader, stored_context
+from lms.authoring.validation import GENERAL, Problems
 from lms.content import store
-from lms.content import validators as v
-from lms.content.checks import ID_RE, FileContext
+from lms.content.checking import check_document, stored_context
+from lms.content.checks import ID_RE
 from lms.content.errors import ValidationError
+from lms.content.kinds import node_kind
 from lms.content.markdown import render_text_map
 from lms.content.model import DEFAULT_LANGUAGE, Scenario
 from lms.content.models import ContentVersion
@@ -249,13 +250,9 @@ def place_field(place: str, message: str, main: str) -> tuple[str | None, str]:
 
 def check(document: Mapping[str, Any], slug: str) -> Check:
     """Check a draft as `lms import` would check scenarios/<slug>.yaml, plus the editor's limits."""
-    context = stored_context()
-    loader = _loader(context)
-    ctx = FileContext(f"scenarios/{slug}.yaml", loader.errors)
-    scenario = v.check_scenario(ctx, copy.deepcopy(dict(document)), slug, loader.refs)
-    loader.resolve_references()
+    checked = check_document("scenario", document, stored_context(), slug=slug)
     main = document.get("language") if isinstance(document.get("language"), str) else "en"
-    result = Check(scenario, list(loader.errors))
+    result = Check(checked.obj, list(checked.errors))
     for error in result.errors:
         node_id, name = place_field(error.place, error.message, main)
         problems = (
@@ -605,9 +602,6 @@ def preview_html(scenario: Scenario) -> dict[str, dict[str, str]]:
     a draft has no stored version whose HTML could be read)."""
     rendered = {}
     for node in scenario.nodes.values():
-        for index, choice in enumerate(node.choices):
-            if choice.feedback:
-                rendered[f"nodes.{node.id}.choices[{index}].feedback"] = render_text_map(
-                    choice.feedback.values
-                )
+        for place, text in node_kind(node).markdown_places(node):
+            rendered[place] = render_text_map(text.values)
     return rendered
