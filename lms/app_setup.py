@@ -30,6 +30,8 @@ BLUEPRINTS = (
     "lms.skills.views:bp",
     "lms.scenarios.views:bp",
     "lms.scenarios.editor_views:bp",
+    "lms.quizzes.editor_views:bp",
+    "lms.onboarding.path_editor_views:bp",
 )
 
 CONTENT_SECURITY_POLICY = "; ".join(

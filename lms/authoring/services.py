@@ -55,6 +55,24 @@ def find_draft(kind: str, slug: str) -> ContentDraft | None:
     )
 
 
+def drafts_of(kind: str | None = None) -> list[ContentDraft]:
+    """The drafts (of one kind, or all), latest first, with who saved them last."""
+    statement = sa.select(ContentDraft).options(_WITH_EDITOR)
+    if kind is not None:
+        statement = statement.where(ContentDraft.kind == kind)
+    return list(
+        db.session.scalars(statement.order_by(ContentDraft.updated_at.desc(), ContentDraft.id))
+    )
+
+
+class DraftConflict(Exception):
+    """Another trainer saved the draft since this editor's page was loaded; nothing was written."""
+
+    def __init__(self, draft: ContentDraft) -> None:
+        super().__init__(f"draft {draft.kind} {draft.slug} is at revision {draft.revision}")
+        self.draft = draft
+
+
 def save_draft(
     kind: str,
     slug: str,
@@ -62,13 +80,19 @@ def save_draft(
     *,
     actor: User,
     base_version: ContentVersion | None,
+    revision: int | None = None,
 ) -> ContentDraft:
-    """Create or replace the draft of (kind, slug); learners never see it."""
+    """Create or replace the draft of (kind, slug); learners never see it. With `revision` (the
+    draft revision the editor started from; 0 for no draft), a draft saved by someone else in
+    between raises DraftConflict before anything is written."""
     draft = db.session.scalar(
         sa.select(ContentDraft)
         .where(ContentDraft.kind == kind, ContentDraft.slug == slug)
         .with_for_update()
     )
+    if revision is not None and (draft.revision if draft is not None else 0) != revision:
+        if draft is not None:
+            raise DraftConflict(draft)
     now = utcnow()
     if draft is None:
         draft = ContentDraft(
@@ -89,6 +113,7 @@ def save_draft(
     draft.document = document
     draft.updated_by_id = actor.id
     draft.updated_at = now
+    draft.revision = (draft.revision or 1) + 1
     db.session.flush()
     return draft
 
