@@ -97,6 +97,19 @@ def phase_index(document: dict[str, Any], phase_id: str) -> int:
     raise EditorError(_("This phase is not in the path any more."))
 
 
+def create(slug: str, titles: dict[str, str], *, actor: User) -> tuple[Editing | None, str]:
+    """A new path draft (no phase yet); or a problem for the id or the title."""
+    if not ID_RE.match(slug or ""):
+        return None, trainer_message("invalid id", _("Path id"))
+    if drafts.id_taken(KIND, slug):
+        return None, trainer_message("duplicate id", _("Path id"))
+    if not titles:
+        return None, trainer_message("must not be empty", _("Title"))
+    document = {"id": slug, "title": titles, "language": "en", "phases": []}
+    draft = drafts.save_draft(KIND, slug, document, actor=actor, base_version=None, revision=0)
+    return Editing(slug, document, None, draft), ""
+
+
 # --- phases ---------------------------------------------------------------------------------------
 
 

@@ -78,6 +78,20 @@ def index():
     return render_template("onboarding/path_editor/index.html", rows=rows)
 
 
+@bp.post("/new")
+@permission_required(Permission.AUTHOR_CONTENT)
+def create():
+    slug = (request.form.get("id") or "").strip()
+    state, problem = editing.create(slug, read_text(request.form, "title"), actor=current_user)
+    if state is None:
+        db.session.rollback()
+        flash(problem, "error")
+        return redirect(url_for(".index")), 303
+    db.session.commit()
+    flash(_("The path draft is created. Add its phases and items, then publish it."), "success")
+    return redirect(url_for(".edit", path_id=slug)), 303
+
+
 def _edit_page(state: editing.Editing, status: int = 200):
     return (
         render_template(
