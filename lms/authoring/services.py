@@ -7,6 +7,7 @@ makes it a new version through `lms.content.store.publish` (origin ``editor``).
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -26,6 +27,7 @@ from lms.authoring.validation import (
     stored_context,
 )
 from lms.content import store
+from lms.content.checks import ID_RE
 from lms.content.markdown import render_markdown
 from lms.content.model import DEFAULT_LANGUAGE, Course, Lesson, Text
 from lms.content.models import ContentItem, ContentVersion
@@ -63,6 +65,41 @@ def drafts_of(kind: str | None = None) -> list[ContentDraft]:
     return list(
         db.session.scalars(statement.order_by(ContentDraft.updated_at.desc(), ContentDraft.id))
     )
+
+
+#: What can be duplicated, and the editor page of each (endpoint, its id argument).
+DUPLICABLE = {
+    "lesson": ("authoring.lesson_edit", "lesson_id"),
+    "scenario": ("scenario_editor.edit", "scenario_id"),
+    "quiz": ("quiz_editor.edit", "quiz_id"),
+}
+
+
+#: The editor page of a draft of each kind.
+DRAFT_EDITORS = {
+    **DUPLICABLE,
+    "course": ("authoring.course_edit", "course_id"),
+    "path": ("path_editor.edit", "path_id"),
+}
+
+
+def duplicate(
+    kind: str, slug: str, new_slug: str, *, actor: User
+) -> tuple[ContentDraft | None, str]:
+    """A new draft with a copy of the content (its draft, else its live version) under
+    `new_slug`; or, with nothing written, what is wrong with the new id."""
+    if not ID_RE.match(new_slug or ""):
+        return None, _("Ids use lowercase letters, digits and '-' (for example: price-basics).")
+    if id_taken(kind, new_slug):
+        return None, _("The id %(id)s is used already: choose another one.", id=new_slug)
+    draft = find_draft(kind, slug)
+    version = store.current_version(kind, slug)
+    if draft is None and version is None:
+        return None, _("There is nothing to duplicate.")
+    document = copy.deepcopy(draft.document if draft is not None else version.document)
+    document["id"] = new_slug
+    created = save_draft(kind, new_slug, document, actor=actor, base_version=None, revision=0)
+    return created, ""
 
 
 class DraftConflict(Exception):

@@ -114,18 +114,6 @@ def create(
     return Editing(slug, document, None, draft), {}
 
 
-def duplicate(state: Editing, new_slug: str, *, actor: User) -> tuple[Editing | None, str]:
-    """A draft copy of the quiz under a new id; or a problem for the new id."""
-    if not ID_RE.match(new_slug or ""):
-        return None, trainer_message("invalid id", _("New quiz id"))
-    if drafts.id_taken(KIND, new_slug):
-        return None, trainer_message("duplicate id", _("New quiz id"))
-    document = copy.deepcopy(state.document)
-    document["id"] = new_slug
-    draft = drafts.save_draft(KIND, new_slug, document, actor=actor, base_version=None, revision=0)
-    return Editing(new_slug, document, None, draft), ""
-
-
 # --- editing fields -------------------------------------------------------------------------------
 
 

@@ -286,21 +286,6 @@ def publish(quiz_id: str):
     return redirect(url_for(".edit", quiz_id=quiz_id)), 303
 
 
-@bp.post("/<quiz_id>/duplicate")
-@permission_required(Permission.AUTHOR_CONTENT)
-def duplicate(quiz_id: str):
-    state = _state_or_404(quiz_id)
-    new_slug = (request.form.get("new_id") or "").strip()
-    copy, problem = editing.duplicate(state, new_slug, actor=current_user)
-    if copy is None:
-        db.session.rollback()
-        flash(problem, "error")
-        return redirect(url_for(".edit", quiz_id=quiz_id)), 303
-    db.session.commit()
-    flash(_("The copy is a new draft: change it, then publish it."), "success")
-    return redirect(url_for(".edit", quiz_id=new_slug)), 303
-
-
 @bp.post("/<quiz_id>/discard")
 @permission_required(Permission.AUTHOR_CONTENT)
 def discard(quiz_id: str):

@@ -233,15 +233,33 @@ def test_a_quiz_is_duplicated_as_a_draft_and_listed_with_its_editor(db, author, 
     create_quiz(author)
     write_questions(author, db)
     author.post("/author/quizzes/call-basics/publish")
-    response = author.post("/author/quizzes/call-basics/duplicate", data={"new_id": "call-2"})
+    response = author.post("/author/quiz/call-basics/duplicate", data={"new_id": "call-2"})
     assert response.status_code == 303
     copy = draft(db, "call-2")
     assert copy is not None and len(copy.document["questions"]) == 5
     index = author.get("/author/quizzes").get_data(as_text=True)
     assert "call-2" in index and "Tara Trainer" in index
-    bad = author.post("/author/quizzes/call-basics/duplicate", data={"new_id": "call-2"})
+    bad = author.post("/author/quiz/call-basics/duplicate", data={"new_id": "call-2"})
     assert bad.status_code == 303
     assert draft(db, "call-2").document["id"] == "call-2"
+    drafts = author.get("/author/drafts").get_data(as_text=True)
+    assert "call-2" in drafts and "Tara Trainer" in drafts
+
+
+def test_a_lesson_and_a_drill_are_duplicated(db, author, content):
+    response = author.post("/author/lesson/plan-your-day/duplicate", data={"new_id": "plan-2"})
+    assert response.status_code == 303
+    assert response.headers["Location"].endswith("/author/lessons/plan-2")
+    copy = draft(db, "plan-2") or db.session.scalar(
+        sa.select(ContentDraft).where(ContentDraft.slug == "plan-2")
+    )
+    assert copy.kind == "lesson" and copy.document["title"]["en"] == "Plan your day"
+    response = author.post("/author/scenario/price-drill/duplicate", data={"new_id": "price-2"})
+    assert response.status_code == 303
+    assert response.headers["Location"].endswith("/author/scenarios/price-2")
+    assert author.get("/author/scenarios/price-2").status_code == 200
+    assert author.get("/author/lessons/plan-2").status_code == 200
+    assert author.post("/author/course/alpha/duplicate", data={"new_id": "x"}).status_code == 404
 
 
 def test_bad_input_gets_a_clear_answer(db, author, content):
