@@ -207,6 +207,29 @@ def register_error_handlers(app: Flask) -> None:
         return render_error(500)
 
 
+#: The feature modules that register progress providers and skill-target sources.
+PROVIDER_MODULES = (
+    "lms.courses.services",
+    "lms.quizzes.services",
+    "lms.scenarios.services",
+    "lms.onboarding.services",
+)
+
+
+def register_providers(app: Flask) -> None:
+    """Load the providers of every feature and fail now if one a page needs is missing."""
+    import importlib
+
+    from lms import progress
+    from lms.skills import targets
+
+    for name in PROVIDER_MODULES:
+        importlib.import_module(name)
+    progress.check_providers()
+    if not targets.target_sources():
+        raise progress.MissingProvider("no skill-target source is registered")
+
+
 def register_template_helpers(app: Flask) -> None:
     from lms.auth.permissions import Permission, has_permission
     from lms.core.navigation import navigation_for
