@@ -303,6 +303,8 @@ class Check:
     general: list[str] = field(default_factory=list)
     phases: dict[int, list[str]] = field(default_factory=dict)
     items: dict[tuple[int, int], list[str]] = field(default_factory=dict)
+    #: Advice that does not stop publishing (teach before test), by item.
+    warnings: dict[tuple[int, int], list[str]] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -329,7 +331,11 @@ class Check:
 
 def teach_before_test(document: dict[str, Any], context: StoredContext) -> list[tuple[tuple, str]]:
     """(place, skill) of each skill an item tests (a quiz or drill) before any earlier lesson or
-    course of the path teaches it (is tagged with it)."""
+    course of the path teaches it: a lesson teaches the skills it is tagged with, a course those
+    it is tagged with and those of its lessons."""
+    lessons_of: dict[str, list[str]] = {}
+    for lesson, course in context.lesson_courses.items():
+        lessons_of.setdefault(course, []).append(lesson)
     taught: set[str] = set()
     problems: list[tuple[tuple, str]] = []
     for p, phase in enumerate(document.get("phases") or ()):
@@ -348,11 +354,15 @@ def teach_before_test(document: dict[str, Any], context: StoredContext) -> list[
                     problems.append((("phases", p, "items", i), skill))
             elif kind in TEACHING:
                 taught |= skills
+                for lesson in lessons_of.get(ref, ()) if kind == "course" else ():
+                    taught |= context.skills_of.get(("lesson", lesson), frozenset())
     return problems
 
 
 def check(document: dict[str, Any], slug: str) -> Check:
-    """The importer's checks of the path file, and teach before test, in the trainer's words."""
+    """The importer's checks of the path file in the trainer's words (they stop publishing), and
+    teach before test as warnings (the shipped paths test some skills their own courses do not
+    teach, so the rule advises rather than refuses)."""
     context = stored_context()
     checked = check_document(KIND, document, context, slug=slug)
     result = Check(checked.obj)
@@ -363,8 +373,7 @@ def check(document: dict[str, Any], slug: str) -> Check:
             parts = parts + (missing.group("key"),)
         result.add(parts, trainer_message(error.message, _label(parts)))
     for place, skill in teach_before_test(document, context):
-        result.add(
-            place,
+        result.warnings.setdefault((place[1], place[3]), []).append(
             _(
                 "This item tests %(skill)s before any lesson or course of the path teaches it: "
                 "move it after one that does, or add one before it.",
