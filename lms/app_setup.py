@@ -207,6 +207,25 @@ def register_error_handlers(app: Flask) -> None:
         return render_error(500)
 
 
+def register_request_transaction(app: Flask) -> None:
+    """One commit per request, as Indico's request handler does: a view calls services and
+    returns; the session is committed after a response below 400 and rolled back after an
+    error response or an exception, so that a half-done change is never kept."""
+
+    @app.after_request
+    def _commit(response):
+        if response.status_code < 400:
+            db.session.commit()
+        else:
+            db.session.rollback()
+        return response
+
+    @app.teardown_request
+    def _rollback(error):
+        if error is not None:
+            db.session.rollback()
+
+
 #: The feature modules that register progress providers and skill-target sources.
 PROVIDER_MODULES = (
     "lms.courses.services",

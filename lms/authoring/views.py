@@ -126,10 +126,8 @@ def duplicate(kind: str, slug: str):
     new_slug = (request.form.get("new_id") or "").strip()
     created, problem = services.duplicate(kind, slug, new_slug, actor=current_user)
     if created is None:
-        db.session.rollback()
         flash(problem, "error")
         return redirect(url_for(endpoint, **{argument: slug})), 303
-    db.session.commit()
     flash(_("The copy is a new draft: change it, then publish it."), "success")
     return redirect(url_for(endpoint, **{argument: new_slug})), 303
 

@@ -17,7 +17,6 @@ from lms.content import store
 from lms.content.checks import ID_RE
 from lms.content.kinds.editing import read_text
 from lms.content.validators import PATH_ITEMS
-from lms.extensions import db
 from lms.i18n import content_locale
 from lms.onboarding import path_editing as editing
 
@@ -47,7 +46,6 @@ def _save(state: editing.Editing, document: dict[str, Any]) -> bool:
     try:
         editing.save(state, document, actor=current_user, revision=_revision())
     except DraftConflict as error:
-        db.session.rollback()
         name = error.draft.updated_by.name if error.draft.updated_by else _("another trainer")
         flash(
             _(
@@ -58,7 +56,6 @@ def _save(state: editing.Editing, document: dict[str, Any]) -> bool:
             "error",
         )
         return False
-    db.session.commit()
     return True
 
 
@@ -84,10 +81,8 @@ def create():
     slug = (request.form.get("id") or "").strip()
     state, problem = editing.create(slug, read_text(request.form, "title"), actor=current_user)
     if state is None:
-        db.session.rollback()
         flash(problem, "error")
         return redirect(url_for(".index")), 303
-    db.session.commit()
     flash(_("The path draft is created. Add its phases and items, then publish it."), "success")
     return redirect(url_for(".edit", path_id=slug)), 303
 
@@ -244,10 +239,8 @@ def publish(path_id: str):
     try:
         result = editing.publish(state, actor=current_user)
     except editing.EditorError as error:
-        db.session.rollback()
         flash(str(error), "error")
         return _edit_page(state, 400)
-    db.session.commit()
     flash(
         _(
             "Published as version %(number)d. New hires get it; enrolled hires stay on their "
@@ -264,6 +257,5 @@ def publish(path_id: str):
 def discard(path_id: str):
     _state_or_404(path_id)
     drafts.discard_draft(editing.KIND, path_id)
-    db.session.commit()
     flash(_("The draft is discarded."), "success")
     return redirect(url_for(".edit", path_id=path_id)), 303

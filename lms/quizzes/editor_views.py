@@ -18,7 +18,6 @@ from lms.content.checks import ID_RE
 from lms.content.kinds import QUESTION_KINDS
 from lms.content.kinds.editing import read_text
 from lms.content.markdown import render_text_map
-from lms.extensions import db
 from lms.i18n import content_locale
 from lms.quizzes import editing
 from lms.quizzes.scoring import score_attempt
@@ -59,10 +58,8 @@ def _save(state: editing.Editing, document: dict[str, Any]) -> bool:
     try:
         editing.save(state, document, actor=current_user, revision=_revision())
     except DraftConflict as error:
-        db.session.rollback()
         flash(_conflict_message(error), "error")
         return False
-    db.session.commit()
     return True
 
 
@@ -102,11 +99,9 @@ def create():
         slug, course_id, read_text(request.form, "title"), actor=current_user
     )
     if state is None:
-        db.session.rollback()
         for message in problems.values():
             flash(message, "error")
         return redirect(url_for(".index")), 303
-    db.session.commit()
     flash(_("The quiz draft is created. Add its questions, then publish it."), "success")
     return redirect(url_for(".edit", quiz_id=slug)), 303
 
@@ -275,10 +270,8 @@ def publish(quiz_id: str):
     try:
         result = editing.publish(state, actor=current_user)
     except editing.EditorError as error:
-        db.session.rollback()
         flash(str(error), "error")
         return _edit_page(state, 400)
-    db.session.commit()
     flash(
         _("Published as version %(number)d. New attempts use it.", number=result.version.number),
         "success",
@@ -291,7 +284,6 @@ def publish(quiz_id: str):
 def discard(quiz_id: str):
     _state_or_404(quiz_id)
     drafts.discard_draft(editing.KIND, quiz_id)
-    db.session.commit()
     flash(_("The draft is discarded."), "success")
     if store.current_version(editing.KIND, quiz_id) is None:
         return redirect(url_for(".index")), 303
