@@ -5,9 +5,10 @@ Every check records its errors in the file's :class:`FileContext` and returns th
 scenarios, courses) are collected as :class:`Reference` values and resolved by the loader once
 every file has been read.
 
-Question kinds, node kinds, course item kinds and path item kinds are small registries
-(:data:`QUESTION_KINDS`, :data:`NODE_KINDS`, :data:`COURSE_ITEMS`, :data:`PATH_ITEMS`): a kind is
-one object that knows its keys and how to check and build itself.
+Course item kinds and path item kinds are small registries here (:data:`COURSE_ITEMS`,
+:data:`PATH_ITEMS`); question kinds and node kinds are defined once each in
+:mod:`lms.content.kinds` (:data:`QUESTION_KINDS`, :data:`NODE_KINDS`), where a kind is one object
+that knows its keys and how to check and build itself.
 """
 
 from __future__ import annotations

@@ -93,7 +93,8 @@ class ChoiceQuestionKind(QuestionKind):
     def editor_values(self, doc: Mapping[str, Any]) -> dict[str, Any]:
         rows = []
         raw = doc.get("choices") if isinstance(doc.get("choices"), list) else []
-        for choice in [*raw, *([{}] * 2)][: max(len(raw) + 2, 4)][:MAX_CHOICES]:
+        padded = [*raw, *([{}] * max(2, 4 - len(raw)))][:MAX_CHOICES]
+        for choice in padded:
             choice = choice if isinstance(choice, dict) else {}
             rows.append(
                 {
