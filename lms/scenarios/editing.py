@@ -67,6 +67,11 @@ class Editing:
     draft: ContentDraft | None
 
     @property
+    def revision(self) -> int:
+        """The draft's revision (0 without a draft), sent back by every saving form."""
+        return self.draft.revision if self.draft is not None else 0
+
+    @property
     def language(self) -> str:
         language = self.document.get("language")
         return language if isinstance(language, str) and language else DEFAULT_LANGUAGE

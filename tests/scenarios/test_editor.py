@@ -427,3 +427,26 @@ def test_a_new_drill_is_a_two_node_skeleton_published_only_once_written(db, clie
     document = draft_of(db, "cold-call").document
     assert document["nodes"]["opening"]["choices"][0]["next"] == "curious"
     assert document["nodes"]["curious"]["end"] == "success"
+
+
+def test_two_trainers_saving_one_drill_draft_get_a_conflict(app, db, client, trainer, make_user):
+    client.post(
+        "/author/scenarios/new", data={"id": "cold-call", "title": "Cold call", "language": "en"}
+    )
+    start = str(draft_of(db, "cold-call").revision)
+    other = app.test_client()
+    login_as(other, make_user("olga@example.com", name="Olga Other", roles={Role.TRAINER}))
+    form = node_form(id="won", kind="end", say_en="Olga's ending.", end="success")
+    assert other.post(
+        "/author/scenarios/cold-call/nodes/won", data={**form, "revision": start}
+    ).status_code in (302, 303)
+    mine = node_form(id="won", kind="end", say_en="Tara's ending.", end="success")
+    response = client.post(
+        "/author/scenarios/cold-call/nodes/won",
+        data={**mine, "revision": start},
+        follow_redirects=True,
+    )
+    assert "Olga Other saved this draft while you were editing it" in response.get_data(
+        as_text=True
+    )
+    assert draft_of(db, "cold-call").document["nodes"]["won"]["say"] == {"en": "Olga's ending."}
