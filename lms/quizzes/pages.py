@@ -280,6 +280,7 @@ def result_page(attempt: QuizAttempt, locale: str) -> ResultPage:
                     quiz, version, question, entry["o"], picked, locale, with_feedback=True
                 ),
                 is_answered=bool(picked),
+                picked=picked,
                 explanation_html=(
                     version.html(kind_of(question).explanation_place(question), locale)
                     if question.explanation
