@@ -46,6 +46,9 @@ SAMPLE_ARGS = {
     "item_id": "checkin",
     "token": "calendar_token",
     "filename": "static_file",
+    "path_id": "path",
+    "phase_id": "phase",
+    "question_id": "question",
 }
 # endpoint -> {argument: key of World.ids} where the general sample does not fit
 SAMPLE_OVERRIDES = {
@@ -137,6 +140,7 @@ def world(app, db, make_user) -> World:
     enroll(hire, "world-path", actor=manager, now=datetime.combine(start, time(9)))
     sign_off(hire, "shadow", actor=manager, comment="Well **done**.", ratings={})
     ids["checkin"] = "review-30"
+    ids["path"], ids["phase"], ids["question"] = "world-path", "first-30", "q1"
     ids["calendar_token"] = token_of(new_feed(hire))
     record(
         "user.roles_changed", actor=users["admin"], subject=manager, before=[], after=["manager"]
