@@ -45,6 +45,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app_setup.register_form_limits(app)
     app_setup.register_input_rules(app)
     app_setup.register_blueprints(app)
+    app_setup.register_providers(app)
+    app_setup.register_request_transaction(app)
     app_setup.register_security_headers(app)
     app_setup.register_error_handlers(app)
     app_setup.register_template_helpers(app)

@@ -32,6 +32,8 @@ BLUEPRINTS = (
     "lms.scenarios.views:bp",
     "lms.scenarios.editor_views:bp",
     "lms.reports.views:bp",
+    "lms.quizzes.editor_views:bp",
+    "lms.onboarding.path_editor_views:bp",
 )
 
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -222,6 +224,48 @@ def register_error_handlers(app: Flask) -> None:
         if app.config.get("PROPAGATE_EXCEPTIONS"):
             raise error
         return render_error(500)
+
+
+def register_request_transaction(app: Flask) -> None:
+    """One commit per request, as Indico's request handler does: a view calls services and
+    returns; the session is committed after a response below 400 and rolled back after an
+    error response or an exception, so that a half-done change is never kept."""
+
+    @app.after_request
+    def _commit(response):
+        if response.status_code < 400:
+            db.session.commit()
+        else:
+            db.session.rollback()
+        return response
+
+    @app.teardown_request
+    def _rollback(error):
+        if error is not None:
+            db.session.rollback()
+
+
+#: The feature modules that register progress providers and skill-target sources.
+PROVIDER_MODULES = (
+    "lms.courses.services",
+    "lms.quizzes.services",
+    "lms.scenarios.services",
+    "lms.onboarding.services",
+)
+
+
+def register_providers(app: Flask) -> None:
+    """Load the providers of every feature and fail now if one a page needs is missing."""
+    import importlib
+
+    from lms import progress
+    from lms.skills import targets
+
+    for name in PROVIDER_MODULES:
+        importlib.import_module(name)
+    progress.check_providers()
+    if not targets.target_sources():
+        raise progress.MissingProvider("no skill-target source is registered")
 
 
 def register_template_helpers(app: Flask) -> None:

@@ -2,7 +2,9 @@
 
 Courses need the status of their lessons, quizzes and drills; onboarding paths need the status of
 courses, quizzes, drills, field tasks and check-ins. Each feature registers a batch provider for
-its kind (in its `services` module), so that no feature imports another's tables to compute it.
+its kind (in its `services` module, listed in `lms.app_setup.PROVIDER_MODULES`; `create_app`
+loads them and refuses to start while a kind of REQUIRED_KINDS has none), so that no feature
+imports another's tables to compute it.
 
 A provider answers for many learners and items at once, in a bounded number of queries:
     provider(user_ids, slugs) -> {(user_id, slug): ItemProgress}
@@ -44,6 +46,21 @@ def provides(kind: str) -> Callable[[Provider], Provider]:
         return function
 
     return register
+
+
+#: The kinds pages ask about; the app refuses to start while one of them has no provider.
+REQUIRED_KINDS = ("lesson", "course", "quiz", "scenario", "task", "checkin")
+
+
+class MissingProvider(RuntimeError):
+    """A content kind that pages ask about has no registered progress provider."""
+
+
+def check_providers(required: Iterable[str] = REQUIRED_KINDS) -> None:
+    """Fail (at start) when a required kind has no provider, instead of on some page later."""
+    missing = [kind for kind in required if kind not in _PROVIDERS]
+    if missing:
+        raise MissingProvider("no progress provider is registered for: " + ", ".join(missing))
 
 
 def progress_of(

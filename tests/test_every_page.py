@@ -48,6 +48,9 @@ SAMPLE_ARGS = {
     "filename": "static_file",
     "name": "report_name",
     "fmt": "report_format",
+    "path_id": "path",
+    "phase_id": "phase",
+    "question_id": "question",
 }
 # endpoint -> {argument: key of World.ids} where the general sample does not fit
 SAMPLE_OVERRIDES = {
@@ -141,6 +144,7 @@ def world(app, db, make_user) -> World:
     ids["checkin"] = "review-30"
     ids["report_name"] = "skills"
     ids["report_format"] = "csv"
+    ids["path"], ids["phase"], ids["question"] = "world-path", "first-30", "q1"
     ids["calendar_token"] = token_of(new_feed(hire))
     record(
         "user.roles_changed", actor=users["admin"], subject=manager, before=[], after=["manager"]

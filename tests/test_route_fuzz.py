@@ -128,6 +128,9 @@ class Table:
             method, template, expectation = EXPECTED[rule.endpoint]
             url = template.format(**ids)
             _endpoint, valid = adapter.match(url, method=method)
+            # An endpoint with two rules (a "new" page and an edit page) has one URL in the
+            # matrix; the other rule's own arguments get a plain id.
+            valid = {**{argument: "x" for argument in rule.arguments}, **valid}
             for verb in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
                 self.routes.append((rule.endpoint, verb, rule, valid, expectation))
 

@@ -13,8 +13,8 @@ from lms.timeutil import utcnow
 
 
 class ContentDraft(db.Model):
-    """The work in progress on one course, lesson or drill: the editor's fields as a document, who
-    saved it last and when, and the version it started from."""
+    """The work in progress on one course, lesson, drill, quiz or path: the editor's fields as a
+    document, who saved it last and when, and the version it started from."""
 
     __tablename__ = "content_drafts"
 
@@ -30,10 +30,15 @@ class ContentDraft(db.Model):
     )
     created_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow)
+    #: Raised by one on every save; an editor sends the revision it started from, so that two
+    #: trainers saving the same draft get a conflict instead of a silent overwrite.
+    revision: Mapped[int] = mapped_column(sa.Integer, default=1, server_default="1")
 
     updated_by: Mapped[User | None] = relationship(foreign_keys=[updated_by_id])
 
     __table_args__ = (
         sa.UniqueConstraint("kind", "slug"),
-        sa.CheckConstraint("kind IN ('course', 'lesson', 'scenario')", name="editable_kind"),
+        sa.CheckConstraint(
+            "kind IN ('course', 'lesson', 'scenario', 'quiz', 'path')", name="editable_kind"
+        ),
     )

@@ -7,6 +7,7 @@ makes it a new version through `lms.content.store.publish` (origin ``editor``).
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -70,6 +71,59 @@ def find_draft(kind: str, slug: str) -> ContentDraft | None:
     )
 
 
+def drafts_of(kind: str | None = None) -> list[ContentDraft]:
+    """The drafts (of one kind, or all), latest first, with who saved them last."""
+    statement = sa.select(ContentDraft).options(_WITH_EDITOR)
+    if kind is not None:
+        statement = statement.where(ContentDraft.kind == kind)
+    return list(
+        db.session.scalars(statement.order_by(ContentDraft.updated_at.desc(), ContentDraft.id))
+    )
+
+
+#: What can be duplicated, and the editor page of each (endpoint, its id argument).
+DUPLICABLE = {
+    "lesson": ("authoring.lesson_edit", "lesson_id"),
+    "scenario": ("scenario_editor.edit", "scenario_id"),
+    "quiz": ("quiz_editor.edit", "quiz_id"),
+}
+
+
+#: The editor page of a draft of each kind.
+DRAFT_EDITORS = {
+    **DUPLICABLE,
+    "course": ("authoring.course_edit", "course_id"),
+    "path": ("path_editor.edit", "path_id"),
+}
+
+
+def duplicate(
+    kind: str, slug: str, new_slug: str, *, actor: User
+) -> tuple[ContentDraft | None, str]:
+    """A new draft with a copy of the content (its draft, else its live version) under
+    `new_slug`; or, with nothing written, what is wrong with the new id."""
+    if not ID_RE.match(new_slug or ""):
+        return None, _("Ids use lowercase letters, digits and '-' (for example: price-basics).")
+    if id_taken(kind, new_slug):
+        return None, _("The id %(id)s is used already: choose another one.", id=new_slug)
+    draft = find_draft(kind, slug)
+    version = store.current_version(kind, slug)
+    if draft is None and version is None:
+        return None, _("There is nothing to duplicate.")
+    document = copy.deepcopy(draft.document if draft is not None else version.document)
+    document["id"] = new_slug
+    created = save_draft(kind, new_slug, document, actor=actor, base_version=None, revision=0)
+    return created, ""
+
+
+class DraftConflict(Exception):
+    """Another trainer saved the draft since this editor's page was loaded; nothing was written."""
+
+    def __init__(self, draft: ContentDraft) -> None:
+        super().__init__(f"draft {draft.kind} {draft.slug} is at revision {draft.revision}")
+        self.draft = draft
+
+
 def save_draft(
     kind: str,
     slug: str,
@@ -77,13 +131,19 @@ def save_draft(
     *,
     actor: User,
     base_version: ContentVersion | None,
+    revision: int | None = None,
 ) -> ContentDraft:
-    """Create or replace the draft of (kind, slug); learners never see it."""
+    """Create or replace the draft of (kind, slug); learners never see it. With `revision` (the
+    draft revision the editor started from; 0 for no draft), a draft saved by someone else in
+    between raises DraftConflict before anything is written."""
     draft = db.session.scalar(
         sa.select(ContentDraft)
         .where(ContentDraft.kind == kind, ContentDraft.slug == slug)
         .with_for_update()
     )
+    if revision is not None and (draft.revision if draft is not None else 0) != revision:
+        if draft is not None:
+            raise DraftConflict(draft)
     now = utcnow()
     if draft is None:
         draft = ContentDraft(
@@ -104,6 +164,7 @@ def save_draft(
     draft.document = document
     draft.updated_by_id = actor.id
     draft.updated_at = now
+    draft.revision = (draft.revision or 1) + 1
     db.session.flush()
     return draft
 

@@ -36,6 +36,7 @@ from lms.authoring.forms import (
 )
 from lms.authoring.validation import GENERAL, Problems, stored_context
 from lms.content import store
+from lms.content.checks import ID_RE
 from lms.content.forms import markdown_problem
 from lms.content.markdown import MarkdownError
 from lms.content.model import DEFAULT_LANGUAGE, Course, Lesson, Text
@@ -120,6 +121,33 @@ def discard_draft(kind: str, slug: str):
     if store.current_version(kind, slug) is not None:
         return redirect(url_for(f"authoring.{kind}_edit", **{f"{kind}_id": slug}))
     return redirect(url_for("authoring.index", kind=kind))
+
+
+@bp.post("/<kind>/<slug>/duplicate")
+@permission_required(Permission.AUTHOR_CONTENT)
+def duplicate(kind: str, slug: str):
+    """Copy a lesson, drill or quiz into a new draft and open it in its editor."""
+    if kind not in services.DUPLICABLE or not ID_RE.match(slug):
+        abort(404)
+    endpoint, argument = services.DUPLICABLE[kind]
+    new_slug = (request.form.get("new_id") or "").strip()
+    created, problem = services.duplicate(kind, slug, new_slug, actor=current_user)
+    if created is None:
+        flash(problem, "error")
+        return redirect(url_for(endpoint, **{argument: slug})), 303
+    flash(_("The copy is a new draft: change it, then publish it."), "success")
+    return redirect(url_for(endpoint, **{argument: new_slug})), 303
+
+
+@bp.get("/drafts")
+@permission_required(Permission.AUTHOR_CONTENT)
+def drafts():
+    """Every draft, latest first, with who saved it last."""
+    rows = [
+        (draft, *services.DRAFT_EDITORS.get(draft.kind, (None, None)))
+        for draft in services.drafts_of()
+    ]
+    return render_template("authoring/drafts.html", rows=rows)
 
 
 # --- lessons ------------------------------------------------------------------------------------

@@ -262,3 +262,34 @@ def weights(
 
 def get(document: Mapping[str, Any], key: str) -> Any:
     return document.get(key) if isinstance(document, Mapping) else None
+
+
+# --- references and shared field readers --------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Reference:
+    """A name in one file of something defined elsewhere, resolved by the loader.
+
+    ``kind`` is ``skill``, ``course``, ``lesson``, ``quiz``, ``scenario`` (by id anywhere), or
+    ``lesson-file`` and ``quiz-file`` (a file in the course folder ``folder``)."""
+
+    ctx: FileContext
+    place: Place
+    kind: str
+    ref: str
+    folder: str | None = None
+
+
+Refs = list[Reference]
+
+
+def optional_text(ctx: FileContext, doc: dict, place: Place, key: str) -> Text | None:
+    """The text under ``key`` of ``doc`` if present (checked), else None."""
+    return text(ctx, place + (key,), doc[key]) if key in doc else None
+
+
+def weight_refs(refs: Refs, ctx: FileContext, place: Place, weights: dict) -> None:
+    """Record each skill of a weights mapping as a reference to resolve."""
+    for skill in weights:
+        refs.append(Reference(ctx, place + (skill,), "skill", skill))

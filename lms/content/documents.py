@@ -18,9 +18,10 @@ from typing import Any
 
 import yaml
 
+from .kinds import NODE_KINDS, node_kind, question_kind
+from .kinds.base import optional_text_of, put, text_doc, text_of
 from .model import (
     DEFAULT_LANGUAGE,
-    Choice,
     ContentTree,
     Course,
     CourseItem,
@@ -34,23 +35,15 @@ from .model import (
     Phase,
     Question,
     Quiz,
-    RubricLine,
     Scenario,
-    ScenarioChoice,
     Skill,
-    Text,
 )
 
 KINDS = ("framework", "course", "lesson", "quiz", "scenario", "path")
 
 
-def _text(text: Text) -> dict[str, str]:
-    return dict(text.values)
-
-
-def _put(doc: dict, key: str, value: Any) -> None:
-    if value is not None:
-        doc[key] = _text(value) if isinstance(value, Text) else value
+_text = text_doc
+_put = put
 
 
 # --- to documents -------------------------------------------------------------------------------
@@ -110,15 +103,7 @@ def _question_doc(question: Question) -> dict:
         "skills": dict(question.skills),
     }
     _put(doc, "explanation", question.explanation)
-    if question.kind == "true-false":
-        doc["answer"] = question.answer
-    else:
-        choices = []
-        for choice in question.choices:
-            entry: dict[str, Any] = {"text": _text(choice.text), "correct": choice.correct}
-            _put(entry, "feedback", choice.feedback)
-            choices.append(entry)
-        doc["choices"] = choices
+    doc.update(question_kind(question).to_doc(question))
     return doc
 
 
@@ -142,23 +127,7 @@ def _quiz_doc(quiz: Quiz) -> dict:
 
 def _node_doc(node: Node) -> dict:
     doc: dict[str, Any] = {"say": _text(node.say)}
-    if node.kind == "choice":
-        choices = []
-        for choice in node.choices:
-            entry: dict[str, Any] = {"text": _text(choice.text), "next": choice.next}
-            _put(entry, "feedback", choice.feedback)
-            if choice.points:
-                entry["points"] = dict(choice.points)
-            choices.append(entry)
-        doc["choices"] = choices
-        if node.fixed_order:
-            doc["fixed_order"] = True
-    elif node.kind == "open":
-        doc["open"] = True
-        doc["rubric"] = [{"text": _text(line.text), "skill": line.skill} for line in node.rubric]
-        doc["next"] = node.next
-    else:
-        doc["end"] = node.end
+    doc.update(node_kind(node).to_doc(node))
     return doc
 
 
@@ -243,16 +212,8 @@ def to_document(obj: Framework | Course | Lesson | Quiz | Scenario | Path) -> di
 # --- from documents -----------------------------------------------------------------------------
 
 
-def _t(value: Any) -> Text:
-    if isinstance(value, str):
-        return Text({DEFAULT_LANGUAGE: value})
-    if not isinstance(value, dict):
-        raise ValueError(f"expected a text map, found {type(value).__name__}")
-    return Text(dict(value))
-
-
-def _opt_t(doc: dict, key: str) -> Text | None:
-    return _t(doc[key]) if doc.get(key) is not None else None
+_t = text_of
+_opt_t = optional_text_of
 
 
 def _framework(doc: dict) -> Framework:
@@ -296,19 +257,13 @@ def _lesson(doc: dict) -> Lesson:
 
 
 def _question(doc: dict) -> Question:
-    choices = tuple(
-        Choice(_t(ch["text"]), bool(ch.get("correct", False)), _opt_t(ch, "feedback"))
-        for ch in doc.get("choices", ())
-    )
-    return Question(
-        doc["id"],
-        doc["kind"],
-        _t(doc["prompt"]),
-        dict(doc["skills"]),
-        _opt_t(doc, "explanation"),
-        choices,
-        doc.get("answer"),
-    )
+    base = {
+        "id": doc["id"],
+        "prompt": _t(doc["prompt"]),
+        "skills": dict(doc["skills"]),
+        "explanation": _opt_t(doc, "explanation"),
+    }
+    return question_kind(doc["kind"]).from_doc(doc, base)
 
 
 def _quiz(doc: dict) -> Quiz:
@@ -329,21 +284,8 @@ def _quiz(doc: dict) -> Quiz:
 
 
 def _node(node_id: str, doc: dict) -> Node:
-    say = _t(doc["say"])
-    if "end" in doc:
-        return Node(node_id, "end", say, end=doc["end"])
-    if doc.get("open"):
-        rubric = tuple(RubricLine(_t(r["text"]), r["skill"]) for r in doc["rubric"])
-        return Node(node_id, "open", say, rubric=rubric, next=doc["next"])
-    choices = tuple(
-        ScenarioChoice(
-            _t(ch["text"]), ch["next"], _opt_t(ch, "feedback"), dict(ch.get("points", {}))
-        )
-        for ch in doc["choices"]
-    )
-    return Node(
-        node_id, "choice", say, choices=choices, fixed_order=bool(doc.get("fixed_order", False))
-    )
+    kinds = [kind for kind in NODE_KINDS.values() if kind.marker in doc]
+    return kinds[0].from_doc(node_id, doc, _t(doc["say"]))
 
 
 def _scenario(doc: dict) -> Scenario:

@@ -24,10 +24,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 
+from lms.content.kinds import node_kind, question_kind
 from lms.content.model import ContentTree, Node, Question, Quiz, Scenario
-from lms.quizzes.kinds import kind_of as question_kind
 from lms.quizzes.scoring import exact, score_attempt
-from lms.scenarios.kinds import kind_of as node_kind
 from lms.scenarios.scoring import compute_maxima, path_points, score_run
 
 LOCALES = ("en", "zh-CN")

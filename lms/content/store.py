@@ -16,6 +16,7 @@ from sqlalchemy.orm import contains_eager
 
 from lms.content import markdown as renderer
 from lms.content.documents import content_hash, from_document, kind_of, to_document
+from lms.content.kinds import node_kind, question_kind
 from lms.content.model import Course, Framework, Lesson, Path, Quiz, Scenario, Text
 from lms.content.models import ContentItem, ContentSkillTag, ContentVersion
 from lms.content.rendered import RENDERED_COLUMNS, RenderedColumn
@@ -67,22 +68,14 @@ def markdown_places(obj: ContentObject) -> Iterator[tuple[str, Text]]:
         yield "body", obj.body
     elif isinstance(obj, Quiz):
         for question in obj.questions:
-            base = f"questions.{question.id}"
-            yield f"{base}.prompt", question.prompt
-            if question.explanation:
-                yield f"{base}.explanation", question.explanation
-            for index, choice in enumerate(question.choices):
-                if choice.feedback:
-                    yield f"{base}.choices[{index}].feedback", choice.feedback
+            yield from question_kind(question).markdown_places(question)
     elif isinstance(obj, Scenario):
         if obj.summary:
             yield "summary", obj.summary
         if obj.persona and obj.persona.context:
             yield "persona.context", obj.persona.context
         for node in obj.nodes.values():
-            for index, choice in enumerate(node.choices):
-                if choice.feedback:
-                    yield f"nodes.{node.id}.choices[{index}].feedback", choice.feedback
+            yield from node_kind(node).markdown_places(node)
     elif isinstance(obj, Path):
         for phase in obj.phases:
             if phase.goals:

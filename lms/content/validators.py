@@ -5,9 +5,10 @@ Every check records its errors in the file's :class:`FileContext` and returns th
 scenarios, courses) are collected as :class:`Reference` values and resolved by the loader once
 every file has been read.
 
-Question kinds, node kinds, course item kinds and path item kinds are small registries
-(:data:`QUESTION_KINDS`, :data:`NODE_KINDS`, :data:`COURSE_ITEMS`, :data:`PATH_ITEMS`): a kind is
-one object that knows its keys and how to check and build itself.
+Course item kinds and path item kinds are small registries here (:data:`COURSE_ITEMS`,
+:data:`PATH_ITEMS`); question kinds and node kinds are defined once each in
+:mod:`lms.content.kinds` (:data:`QUESTION_KINDS`, :data:`NODE_KINDS`), where a kind is one object
+that knows its keys and how to check and build itself.
 """
 
 from __future__ import annotations
@@ -18,12 +19,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from . import checks as c
-from .checks import FileContext
+from .checks import FileContext, Reference, Refs  # noqa: F401  (Reference: public name)
 from .errors import Place, show
+from .kinds import NODE_KINDS, QUESTION_KINDS
+from .kinds.choices import MAX_CHOICES, MIN_CHOICES  # noqa: F401
+from .kinds.nodes import MAX_RUBRIC_LINES, MAX_SCENARIO_CHOICES  # noqa: F401
 from .model import (
     DEFAULT_LANGUAGE,
-    END_KINDS,
-    Choice,
     Course,
     CourseItem,
     Framework,
@@ -36,34 +38,10 @@ from .model import (
     Phase,
     Question,
     Quiz,
-    RubricLine,
     Scenario,
-    ScenarioChoice,
     Skill,
     Text,
 )
-
-MAX_CHOICES = 10
-MIN_CHOICES = 2
-MAX_SCENARIO_CHOICES = 6
-MAX_RUBRIC_LINES = 8
-
-
-@dataclass(frozen=True)
-class Reference:
-    """A name in one file of something defined elsewhere, resolved by the loader.
-
-    ``kind`` is ``skill``, ``course``, ``lesson``, ``quiz``, ``scenario`` (by id anywhere), or
-    ``lesson-file`` and ``quiz-file`` (a file in the course folder ``folder``)."""
-
-    ctx: FileContext
-    place: Place
-    kind: str
-    ref: str
-    folder: str | None = None
-
-
-Refs = list[Reference]
 
 
 def did_you_mean(value: str, candidates) -> str:
@@ -85,8 +63,7 @@ def _file_id(ctx: FileContext, doc: dict, expected: str | None, what: str) -> st
     return value
 
 
-def _optional_text(ctx: FileContext, doc: dict, place: Place, key: str) -> Text | None:
-    return c.text(ctx, place + (key,), doc[key]) if key in doc else None
+_optional_text = c.optional_text
 
 
 def _skill_refs(refs: Refs, ctx: FileContext, place: Place, skills) -> None:
@@ -94,9 +71,7 @@ def _skill_refs(refs: Refs, ctx: FileContext, place: Place, skills) -> None:
         refs.append(Reference(ctx, place + (index,), "skill", skill))
 
 
-def _weight_refs(refs: Refs, ctx: FileContext, place: Place, weights: dict) -> None:
-    for skill in weights:
-        refs.append(Reference(ctx, place + (skill,), "skill", skill))
+_weight_refs = c.weight_refs
 
 
 # --- skills.yaml --------------------------------------------------------------------------------
@@ -309,88 +284,6 @@ QUESTION_COMMON_REQUIRED = ("id", "kind", "prompt", "skills")
 QUESTION_COMMON_OPTIONAL = ("explanation",)
 
 
-class QuestionKind:
-    """One kind of quiz question: its own keys and how to check them."""
-
-    name = ""
-    required: tuple[str, ...] = ()
-    optional: tuple[str, ...] = ()
-    hint = ""
-
-    def build(self, ctx: FileContext, place: Place, raw: dict, base: dict) -> Question | None:
-        raise NotImplementedError
-
-
-class ChoiceQuestionKind(QuestionKind):
-    required = ("choices",)
-
-    def __init__(self, name: str, exactly_one: bool) -> None:
-        self.name = name
-        self.exactly_one = exactly_one
-        self.hint = "it has 'choices'"
-
-    def build(self, ctx: FileContext, place: Place, raw: dict, base: dict) -> Question | None:
-        items = c.list_of(
-            ctx, place + ("choices",), raw.get("choices"), MIN_CHOICES, MAX_CHOICES, "choices"
-        )
-        if items is None:
-            return None
-        choices: list[Choice] = []
-        ok = True
-        for index, item in enumerate(items):
-            ch_place = place + ("choices", index)
-            entry = c.mapping(ctx, ch_place, item, ("text",), ("correct", "feedback"))
-            if entry is None:
-                ok = False
-                continue
-            text = _optional_text(ctx, entry, ch_place, "text")
-            correct = False
-            if "correct" in entry:
-                correct = bool(c.boolean(ctx, ch_place + ("correct",), entry["correct"]))
-            feedback = _optional_text(ctx, entry, ch_place, "feedback")
-            if text is None:
-                ok = False
-                continue
-            choices.append(Choice(text, correct, feedback))
-        correct_count = sum(1 for choice in choices if choice.correct)
-        if self.exactly_one and correct_count != 1:
-            ctx.error(
-                place + ("choices",),
-                f"has {correct_count} correct choices; a single-choice question has exactly one",
-            )
-            ok = False
-        elif not self.exactly_one and correct_count < 1:
-            ctx.error(
-                place + ("choices",),
-                "has 0 correct choices; a multiple-choice question has at least one",
-            )
-            ok = False
-        if not ok or len(choices) < MIN_CHOICES or len(choices) > MAX_CHOICES:
-            return None
-        return Question(kind=self.name, choices=tuple(choices), **base)
-
-
-class TrueFalseQuestionKind(QuestionKind):
-    name = "true-false"
-    required = ("answer",)
-    hint = "it has 'answer' instead of 'choices'"
-
-    def build(self, ctx: FileContext, place: Place, raw: dict, base: dict) -> Question | None:
-        if "answer" not in raw:
-            return None
-        answer = c.boolean(ctx, place + ("answer",), raw["answer"])
-        if answer is None:
-            return None
-        return Question(kind=self.name, answer=answer, **base)
-
-
-QUESTION_KINDS: dict[str, QuestionKind] = {
-    "single": ChoiceQuestionKind("single", exactly_one=True),
-    "multiple": ChoiceQuestionKind("multiple", exactly_one=False),
-    "true-false": TrueFalseQuestionKind(),
-}
-
-
 def check_quiz(
     ctx: FileContext, data: Any, expected_id: str, course_id: str, refs: Refs
 ) -> Quiz | None:
@@ -523,6 +416,7 @@ def _question(
         place,
         raw,
         {"id": question_id, "prompt": prompt, "skills": skills, "explanation": explanation},
+        refs,
     )
     if built is None or question_id is None or prompt is None or not skills:
         return None
@@ -570,154 +464,6 @@ def _check_keys(
 
 
 # --- scenarios ----------------------------------------------------------------------------------
-
-
-class NodeKind:
-    """One kind of scenario node, recognised by its ``marker`` key."""
-
-    name = ""
-    marker = ""
-    required: tuple[str, ...] = ()
-    optional: tuple[str, ...] = ()
-    hint = ""
-
-    def build(
-        self,
-        ctx: FileContext,
-        place: Place,
-        node_id: str,
-        raw: dict,
-        say: Text | None,
-        skills: tuple[str, ...],
-        refs: Refs,
-    ) -> Node | None:
-        raise NotImplementedError
-
-
-def _listed_skill(ctx: FileContext, place: Place, skill: str, skills: tuple[str, ...]) -> None:
-    if skill not in skills:
-        ctx.error(place, f"skill {show(skill)} is not listed in the scenario's skills")
-
-
-class ChoiceNodeKind(NodeKind):
-    name = "choice"
-    marker = "choices"
-    required = ("choices",)
-    optional = ("fixed_order",)
-    hint = "a choice node has 'choices'"
-
-    def build(self, ctx, place, node_id, raw, say, skills, refs):
-        items = c.list_of(
-            ctx, place + ("choices",), raw["choices"], 1, MAX_SCENARIO_CHOICES, "choices"
-        )
-        if items is None:
-            return None
-        choices: list[ScenarioChoice] = []
-        ok = len(items) <= MAX_SCENARIO_CHOICES and len(items) >= 1
-        for index, item in enumerate(items):
-            ch_place = place + ("choices", index)
-            entry = c.mapping(ctx, ch_place, item, ("text", "next"), ("feedback", "points"))
-            if entry is None:
-                ok = False
-                continue
-            text = _optional_text(ctx, entry, ch_place, "text")
-            nxt = (
-                c.identifier(ctx, ch_place + ("next",), entry["next"], "node id")
-                if ("next" in entry)
-                else None
-            )
-            feedback = _optional_text(ctx, entry, ch_place, "feedback")
-            points: dict[str, int | float] = {}
-            if "points" in entry:
-                points = c.weights(ctx, ch_place + ("points",), entry["points"], positive=False)
-                _weight_refs(refs, ctx, ch_place + ("points",), points)
-                for skill in points:
-                    _listed_skill(ctx, ch_place + ("points", skill), skill, skills)
-            if text is None or nxt is None:
-                ok = False
-                continue
-            choices.append(ScenarioChoice(text, nxt, feedback, points))
-        fixed_order = False
-        if "fixed_order" in raw:
-            fixed_order = c.boolean(ctx, place + ("fixed_order",), raw["fixed_order"])
-            if fixed_order is None:
-                ok = False
-        if not ok or say is None:
-            return None
-        return Node(node_id, self.name, say, choices=tuple(choices), fixed_order=bool(fixed_order))
-
-
-class OpenNodeKind(NodeKind):
-    name = "open"
-    marker = "open"
-    required = ("open", "rubric", "next")
-    hint = "an open node has 'open: true', a 'rubric' and one 'next'"
-
-    def build(self, ctx, place, node_id, raw, say, skills, refs):
-        ok = True
-        if raw.get("open") is not True:
-            ctx.error(
-                place + ("open",),
-                f"expected true, found {c.describe(raw.get('open'))}; omit 'open' unless the "
-                "learner writes a reply",
-            )
-            ok = False
-        nxt = None
-        if "next" in raw:
-            if isinstance(raw["next"], list):
-                ctx.error(place + ("next",), "an open node has exactly one 'next' node, not a list")
-            else:
-                nxt = c.identifier(ctx, place + ("next",), raw["next"], "node id")
-        rubric: list[RubricLine] = []
-        lines = None
-        if "rubric" in raw:
-            lines = c.list_of(
-                ctx, place + ("rubric",), raw["rubric"], 1, MAX_RUBRIC_LINES, "rubric lines"
-            )
-            for index, item in enumerate(lines or ()):
-                r_place = place + ("rubric", index)
-                entry = c.mapping(ctx, r_place, item, ("text", "skill"))
-                if entry is None:
-                    ok = False
-                    continue
-                text = _optional_text(ctx, entry, r_place, "text")
-                skill = None
-                if "skill" in entry:
-                    skill = c.identifier(ctx, r_place + ("skill",), entry["skill"], "skill id")
-                if skill is not None:
-                    refs.append(Reference(ctx, r_place + ("skill",), "skill", skill))
-                    _listed_skill(ctx, r_place + ("skill",), skill, skills)
-                if text is None or skill is None:
-                    ok = False
-                    continue
-                rubric.append(RubricLine(text, skill))
-        if not ok or say is None or nxt is None or not lines:
-            return None
-        if len(lines) > MAX_RUBRIC_LINES:
-            return None
-        return Node(node_id, self.name, say, rubric=tuple(rubric), next=nxt)
-
-
-class EndNodeKind(NodeKind):
-    name = "end"
-    marker = "end"
-    required = ("end",)
-    hint = "an end node has 'end' and nothing that leads on"
-
-    def build(self, ctx, place, node_id, raw, say, skills, refs):
-        end = raw.get("end")
-        if end not in END_KINDS:
-            kinds = ", ".join(END_KINDS)
-            ctx.error(place + ("end",), f"unknown end {show(end)}; use one of {kinds}")
-            return None
-        if say is None:
-            return None
-        return Node(node_id, self.name, say, end=end)
-
-
-NODE_KINDS: dict[str, NodeKind] = {
-    kind.name: kind for kind in (ChoiceNodeKind(), OpenNodeKind(), EndNodeKind())
-}
 
 
 def check_scenario(ctx: FileContext, data: Any, expected_id: str, refs: Refs) -> Scenario | None:

@@ -201,7 +201,7 @@ def _question_stat(
     return QuestionStat(
         id=question.id,
         kind=kind,
-        prompt_html=version.html(f"questions.{question.id}.prompt", locale),
+        prompt_html=version.html(kind_of(question).prompt_place(question), locale),
         responses=n,
         difficulty=difficulty,
         discrimination=discrimination,

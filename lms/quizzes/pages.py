@@ -98,6 +98,7 @@ class QuestionView:
     is_answered: bool
     explanation_html: str = ""
     score: float | None = None
+    picked: list[int] = field(default_factory=list)  # the answer as given (an ordering's order)
 
 
 @dataclass
@@ -162,9 +163,10 @@ def question_page(attempt: QuizAttempt, position: int, locale: str) -> QuestionP
         position=position,
         id=question.id,
         kind=kind_of(question),
-        prompt_html=version.html(f"questions.{question.id}.prompt", locale),
+        prompt_html=version.html(kind_of(question).prompt_place(question), locale),
         options=_options(quiz, version, question, entry["o"], picked, locale),
         is_answered=bool(picked),
+        picked=list(picked),
     )
     nav = [
         NavEntry(n, bool(answers.get(e["q"])), n == position)
@@ -215,7 +217,7 @@ def review_page(attempt: QuizAttempt, locale: str) -> ReviewPage:
         entries.append(
             ReviewEntry(
                 position=position,
-                prompt_html=version.html(f"questions.{question.id}.prompt", locale),
+                prompt_html=version.html(kind_of(question).prompt_place(question), locale),
                 chosen=[option.label for option in options if option.is_checked],
             )
         )
@@ -273,13 +275,14 @@ def result_page(attempt: QuizAttempt, locale: str) -> ResultPage:
                 position=position,
                 id=question.id,
                 kind=kind_of(question),
-                prompt_html=version.html(f"questions.{question.id}.prompt", locale),
+                prompt_html=version.html(kind_of(question).prompt_place(question), locale),
                 options=_options(
                     quiz, version, question, entry["o"], picked, locale, with_feedback=True
                 ),
                 is_answered=bool(picked),
+                picked=picked,
                 explanation_html=(
-                    version.html(f"questions.{question.id}.explanation", locale)
+                    version.html(kind_of(question).explanation_place(question), locale)
                     if question.explanation
                     else ""
                 ),

@@ -136,14 +136,15 @@ def _turn(
     if answered.choice_index is not None:
         index = answered.choice_index
         choice = node.choices[index]
+        place = kind_of(node).feedback_place(node, index)
         return Turn(
             position=position,
             node=node,
             say=say,
             answer=choice.text.get(locale, language),
             is_written=False,
-            feedback_html=html(f"nodes.{node.id}.choices[{index}].feedback")
-            if choice.feedback
+            feedback_html=html(place)
+            if (place := kind_of(node).feedback_place(node, index))
             else "",
             points=dict(answered.points or choice.points),
             review=answered.review,

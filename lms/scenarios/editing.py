@@ -28,12 +28,13 @@ from sqlalchemy.orm.attributes import flag_modified
 from lms.authoring import services as drafts
 from lms.authoring.forms import check_new_id, check_text, locales_for, normalize
 from lms.authoring.models import ContentDraft
-from lms.authoring.validation import GENERAL, Problems, _loader, stored_context
+from lms.authoring.validation import GENERAL, Problems
 from lms.content import store
-from lms.content import validators as v
-from lms.content.checks import ID_RE, FileContext
+from lms.content.checking import check_document, stored_context
+from lms.content.checks import ID_RE
 from lms.content.errors import ValidationError
 from lms.content.forms import markdown_problem
+from lms.content.kinds import node_kind
 from lms.content.markdown import MarkdownError, render_text_map
 from lms.content.model import DEFAULT_LANGUAGE, Scenario
 from lms.content.models import ContentVersion
@@ -65,6 +66,11 @@ class Editing:
     document: dict[str, Any]
     version: ContentVersion | None  # the published version, if any
     draft: ContentDraft | None
+
+    @property
+    def revision(self) -> int:
+        """The draft's revision (0 without a draft), sent back by every saving form."""
+        return self.draft.revision if self.draft is not None else 0
 
     @property
     def language(self) -> str:
@@ -116,7 +122,9 @@ def save(state: Editing, document: dict[str, Any], *, actor: User) -> ContentDra
 
 
 def new_document(slug: str, title: str, language: str) -> dict[str, Any]:
-    """A drill that passes every check: one choice leading to a success end."""
+    """A two-node skeleton: one choice leading to a `partial` end. Its structure is sound; it
+    is published only once the trainer has replaced the placeholder texts, chosen its skills
+    and written a success ending (see :func:`placeholder_problems`)."""
     return {
         "id": slug,
         "title": {language: title},
@@ -133,10 +141,53 @@ def new_document(slug: str, title: str, language: str) -> dict[str, Any]:
             },
             "won": {
                 "say": {language: _("What the customer says when it goes well.")},
-                "end": "success",
+                "end": "partial",
             },
         },
     }
+
+
+PLACEHOLDERS = (
+    "What the customer says first.",
+    "A reply the learner can pick.",
+    "What the customer says when it goes well.",
+)
+
+
+def _placeholders() -> frozenset[str]:
+    """The skeleton's placeholder texts in every interface language."""
+    from flask_babel import force_locale
+    from flask_babel import gettext as translate
+
+    found: set[str] = set(PLACEHOLDERS)
+    for locale in ("en", "zh_CN"):
+        with force_locale(locale):
+            found.update(translate(text) for text in PLACEHOLDERS)
+    return frozenset(found)
+
+
+def placeholder_problems(document: Mapping[str, Any], result: Check) -> None:
+    """Refuse to publish while a placeholder text of the skeleton remains or no skill is chosen."""
+    placeholders = _placeholders()
+    nodes = document.get("nodes") if isinstance(document.get("nodes"), Mapping) else {}
+    for node_id, raw in nodes.items():
+        if not isinstance(raw, Mapping):
+            continue
+        texts = [("say", raw.get("say"))]
+        texts += [
+            (f"choice-{i}-text", choice.get("text"))
+            for i, choice in enumerate(raw.get("choices") or ())
+            if isinstance(choice, Mapping)
+        ]
+        for name, value in texts:
+            values = value.values() if isinstance(value, Mapping) else [value]
+            if any(isinstance(text, str) and text.strip() in placeholders for text in values):
+                result.nodes.setdefault(node_id, Problems()).add(
+                    name, _("Replace the placeholder text with your own words.")
+                )
+    skills = document.get("skills")
+    if not (isinstance(skills, list) and skills):
+        result.general.add("skills", _("Choose at least one skill this drill trains."))
 
 
 def create(slug: str, title: str, language: str, *, actor: User) -> tuple[Editing | None, Problems]:
@@ -252,13 +303,9 @@ def place_field(place: str, message: str, main: str) -> tuple[str | None, str]:
 
 def check(document: Mapping[str, Any], slug: str) -> Check:
     """Check a draft as `lms import` would check scenarios/<slug>.yaml, plus the editor's limits."""
-    context = stored_context()
-    loader = _loader(context)
-    ctx = FileContext(f"scenarios/{slug}.yaml", loader.errors)
-    scenario = v.check_scenario(ctx, copy.deepcopy(dict(document)), slug, loader.refs)
-    loader.resolve_references()
+    checked = check_document("scenario", document, stored_context(), slug=slug)
     main = document.get("language") if isinstance(document.get("language"), str) else "en"
-    result = Check(scenario, list(loader.errors))
+    result = Check(checked.obj, list(checked.errors))
     for error in result.errors:
         node_id, name = place_field(error.place, error.message, main)
         problems = (
@@ -269,6 +316,7 @@ def check(document: Mapping[str, Any], slug: str) -> Check:
         else:
             problems.add(name, error.message)
     _limits(document, result)
+    placeholder_problems(document, result)
     if result.ok:
         _render(result, main)
     if not result.ok:
@@ -438,10 +486,31 @@ def apply_node(document: dict[str, Any], node_id: str, form: Mapping[str, Any]) 
         node["end"] = end if end else "success"
     _structural(node, normalize(form.get("action")).strip(), locales, language)
     nodes[node_id] = node
+    doc = _new_targets(doc, node, form)
     new_id = normalize(form.get("id")).strip() or node_id
     if new_id != node_id:
         doc = rename_node(doc, node_id, new_id)
     return doc, new_id
+
+
+def _new_targets(doc: dict[str, Any], node: dict[str, Any], form: Mapping[str, Any]) -> dict:
+    """A node named in a "leads to: a new node" field is created (an end node to fill in) and the
+    choice, or the open node, leads to it."""
+    leads = [(choice, f"choice-{i}-new-next") for i, choice in enumerate(node.get("choices") or ())]
+    leads.append((node, "new-next") if node.get("open") else (None, ""))
+    created: list[tuple[str, str]] = []
+    for target, field_name in leads:
+        new_id = normalize(form.get(field_name)).strip() if target is not None else ""
+        if new_id:
+            target["next"] = new_id
+            if new_id not in doc.get("nodes", {}) and new_id not in dict(created):
+                created.append((new_id, field_name))
+    for new_id, field_name in created:
+        try:
+            doc = add_node(doc, new_id, "end")
+        except EditorError as error:
+            raise EditorError(error.message, field_name) from None
+    return doc
 
 
 def _kind_of(raw: Mapping) -> str:
@@ -631,11 +700,9 @@ def preview_html(scenario: Scenario) -> dict[str, dict[str, str]]:
     a draft has no stored version whose HTML could be read)."""
     rendered = {}
     for node in scenario.nodes.values():
-        for index, choice in enumerate(node.choices):
-            if choice.feedback:
-                try:
-                    html = render_text_map(choice.feedback.values)
-                except MarkdownError:
-                    continue  # the draft's check names the field; the preview shows no feedback
-                rendered[f"nodes.{node.id}.choices[{index}].feedback"] = html
+        for place, text in node_kind(node).markdown_places(node):
+            try:
+                rendered[place] = render_text_map(text.values)
+            except MarkdownError:
+                continue  # the draft's check names the field; the preview leaves it out
     return rendered

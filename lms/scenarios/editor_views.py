@@ -14,14 +14,15 @@ from flask import Blueprint, abort, flash, jsonify, redirect, render_template, r
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from lms.auth.permissions import Permission, permission_required
+from lms.auth.permissions import Permission, has_permission, permission_required
+from lms.authoring import services as drafts
 from lms.authoring.forms import locale_label
 from lms.authoring.models import ContentDraft
 from lms.authoring.validation import GENERAL, Problems
 from lms.content import store
 from lms.content.checks import ID_RE
 from lms.content.model import END_KINDS, Text
-from lms.core.inputs import int_arg, parse_json
+from lms.core.inputs import int_arg, is_ascii_digits, parse_json
 from lms.extensions import db
 from lms.i18n import content_locale
 from lms.scenarios import analytics, editing, services
@@ -43,6 +44,38 @@ def _check_ids(endpoint, values) -> None:
     for key in ("scenario_id", "node_id"):
         if key in values and not ID_RE.match(values[key]):
             abort(404)
+
+
+SAVING_ENDPOINTS = frozenset(
+    f"scenario_editor.{name}" for name in ("edit", "add_node", "delete_node", "move_node", "node")
+)
+
+
+@bp.before_request
+def _refuse_conflicting_save():
+    """A saving form carries the draft revision it was loaded with; if another trainer saved the
+    draft since, nothing is saved and the trainer is told who did (no silent overwrite)."""
+    if request.method != "POST" or request.endpoint not in SAVING_ENDPOINTS:
+        return None
+    if not has_permission(current_user, Permission.AUTHOR_CONTENT):
+        return None
+    raw = (request.form.get("revision") or "").strip()
+    slug = (request.view_args or {}).get("scenario_id", "")
+    if not is_ascii_digits(raw) or len(raw) > 9 or not ID_RE.match(slug):
+        return None
+    draft = drafts.find_draft(editing.KIND, slug)
+    if (draft.revision if draft is not None else 0) == int(raw) or draft is None:
+        return None
+    name = draft.updated_by.name if draft.updated_by else _("another trainer")
+    flash(
+        _(
+            "%(name)s saved this draft while you were editing it. Your change was not saved: "
+            "reload the page to see their version, then make your change again.",
+            name=name,
+        ),
+        "error",
+    )
+    return redirect(url_for(".edit", scenario_id=slug)), 303
 
 
 def _skills(locale: str) -> list[tuple[str, str]]:

@@ -111,6 +111,10 @@ def build_price_drill(client):
         "/author/scenarios/budget-freeze/nodes/lost",
         data=node_form(id="lost", kind="end", say_en="Talk to you next year.", end="fail"),
     )
+    client.post(  # the skeleton's end is partial, with a placeholder: write the success end
+        "/author/scenarios/budget-freeze/nodes/won",
+        data=node_form(id="won", kind="end", say_en="Fine: send me the numbers.", end="success"),
+    )
 
 
 def test_a_trainer_builds_a_drill_with_forms_and_publishes_it(db, client, trainer):
@@ -426,3 +430,58 @@ def test_feedback_the_renderer_refuses_is_a_problem_of_its_field(db, client, tra
     assert published.status_code == 400
     assert store.current_version("scenario", "budget-freeze") is None
     assert draft_of(db, "budget-freeze") is not None
+
+
+def test_a_new_drill_is_a_two_node_skeleton_published_only_once_written(db, client, trainer):
+    response = client.post(
+        "/author/scenarios/new", data={"id": "cold-call", "title": "Cold call", "language": "en"}
+    )
+    assert response.status_code == 302
+    document = draft_of(db, "cold-call").document
+    assert list(document["nodes"]) == ["opening", "won"]
+    assert document["nodes"]["won"]["end"] == "partial"
+    page = client.get("/author/scenarios/cold-call").get_data(as_text=True)
+    assert "Replace the placeholder text with your own words." in page
+    assert "Choose at least one skill this drill trains." in page
+    response = client.post("/author/scenarios/cold-call/publish")
+    assert store.current_version("scenario", "cold-call") is None
+
+    # a node is created from the "leads to" field of a choice
+    response = client.post(
+        "/author/scenarios/cold-call/nodes/opening",
+        data=node_form(
+            id="opening",
+            kind="choice",
+            say_en="Who is this?",
+            choice_0_text_en="Lin from Acme: may I ask one question?",
+            choice_0_next="won",
+            choice_0_new_next="curious",
+        ),
+    )
+    assert response.status_code == 302
+    document = draft_of(db, "cold-call").document
+    assert document["nodes"]["opening"]["choices"][0]["next"] == "curious"
+    assert document["nodes"]["curious"]["end"] == "success"
+
+
+def test_two_trainers_saving_one_drill_draft_get_a_conflict(app, db, client, trainer, make_user):
+    client.post(
+        "/author/scenarios/new", data={"id": "cold-call", "title": "Cold call", "language": "en"}
+    )
+    start = str(draft_of(db, "cold-call").revision)
+    other = app.test_client()
+    login_as(other, make_user("olga@example.com", name="Olga Other", roles={Role.TRAINER}))
+    form = node_form(id="won", kind="end", say_en="Olga's ending.", end="success")
+    assert other.post(
+        "/author/scenarios/cold-call/nodes/won", data={**form, "revision": start}
+    ).status_code in (302, 303)
+    mine = node_form(id="won", kind="end", say_en="Tara's ending.", end="success")
+    response = client.post(
+        "/author/scenarios/cold-call/nodes/won",
+        data={**mine, "revision": start},
+        follow_redirects=True,
+    )
+    assert "Olga Other saved this draft while you were editing it" in response.get_data(
+        as_text=True
+    )
+    assert draft_of(db, "cold-call").document["nodes"]["won"]["say"] == {"en": "Olga's ending."}

@@ -1,0 +1,437 @@
+"""The path editor's services: an onboarding path as a draft document (phases with their days,
+goals and targets; items with their due days), checked live with the importer's rules plus
+"teach before test", and published as a new version. Enrolled hires keep the version they are
+pinned to until someone moves them."""
+
+from __future__ import annotations
+
+import copy
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask_babel import gettext as _
+
+from lms.authoring import services as drafts
+from lms.authoring.messages import trainer_message
+from lms.authoring.models import ContentDraft
+from lms.content import store
+from lms.content.checking import StoredContext, check_document, stored_context
+from lms.content.checks import ID_RE
+from lms.content.forms import markdown_problem
+from lms.content.kinds.editing import read_text, text_values
+from lms.content.model import Path
+from lms.content.models import ContentVersion
+from lms.content.validators import PATH_ITEMS
+from lms.people.models import User
+
+KIND = "path"
+#: The items a trainer can add, by the key that names them in a path file.
+REF_KINDS = tuple(name for name in ("lesson", "course", "quiz", "scenario") if name in PATH_ITEMS)
+TEACHING = ("lesson", "course")
+TESTING = ("quiz", "scenario")
+MAX_PHASES = 12
+MAX_ITEMS = 60
+
+
+class EditorError(Exception):
+    """A request the editor cannot carry out, in the trainer's words."""
+
+
+@dataclass
+class Editing:
+    slug: str
+    document: dict[str, Any]
+    version: ContentVersion | None
+    draft: ContentDraft | None
+
+    @property
+    def revision(self) -> int:
+        return self.draft.revision if self.draft is not None else 0
+
+    @property
+    def phases(self) -> list[dict[str, Any]]:
+        return [p for p in self.document.get("phases") or () if isinstance(p, dict)]
+
+
+def editing(slug: str) -> Editing | None:
+    version = store.current_version(KIND, slug)
+    draft = drafts.find_draft(KIND, slug)
+    if draft is not None:
+        document = copy.deepcopy(draft.document)
+    elif version is not None:
+        document = copy.deepcopy(version.document)
+    else:
+        return None
+    return Editing(slug, document, version, draft)
+
+
+def save(state: Editing, document: dict[str, Any], *, actor: User, revision: int) -> ContentDraft:
+    """Save the draft; raises DraftConflict (nothing written) when someone saved in between."""
+    draft = drafts.save_draft(
+        KIND, state.slug, document, actor=actor, base_version=state.version, revision=revision
+    )
+    state.document, state.draft = document, draft
+    return draft
+
+
+def _number(raw: Any) -> Any:
+    text = (raw or "").strip()
+    if not text:
+        return None
+    return int(text) if re.fullmatch(r"-?[0-9]{1,6}", text) else text
+
+
+def _weights(raw: str) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for line in (raw or "").replace(",", "\n").splitlines():
+        name, _sep, value = line.partition(":")
+        if name.strip():
+            out[name.strip()] = _number(value)
+    return out
+
+
+def phase_index(document: dict[str, Any], phase_id: str) -> int:
+    for index, phase in enumerate(document.get("phases") or ()):
+        if isinstance(phase, dict) and phase.get("id") == phase_id:
+            return index
+    raise EditorError(_("This phase is not in the path any more."))
+
+
+def create(slug: str, titles: dict[str, str], *, actor: User) -> tuple[Editing | None, str]:
+    """A new path draft (no phase yet); or a problem for the id or the title."""
+    if not ID_RE.match(slug or ""):
+        return None, trainer_message("invalid id", _("Path id"))
+    if drafts.id_taken(KIND, slug):
+        return None, trainer_message("duplicate id", _("Path id"))
+    if not titles:
+        return None, trainer_message("must not be empty", _("Title"))
+    document = {"id": slug, "title": titles, "language": "en", "phases": []}
+    draft = drafts.save_draft(KIND, slug, document, actor=actor, base_version=None, revision=0)
+    return Editing(slug, document, None, draft), ""
+
+
+# --- phases ---------------------------------------------------------------------------------------
+
+
+def phase_values(phase: dict[str, Any]) -> dict[str, Any]:
+    targets = phase.get("targets") if isinstance(phase.get("targets"), dict) else {}
+    return {
+        "id": phase.get("id", ""),
+        "title": text_values(phase.get("title")),
+        "until_day": phase.get("until_day", ""),
+        "goals": text_values(phase.get("goals")),
+        "targets": "\n".join(f"{skill}: {value}" for skill, value in targets.items()),
+    }
+
+
+def apply_phase(document: dict[str, Any], phase_id: str | None, form: Any) -> dict[str, Any]:
+    """The document with a phase added (``phase_id`` None) or its fields replaced."""
+    doc = copy.deepcopy(document)
+    phases = list(doc.get("phases") or ())
+    fields: dict[str, Any] = {
+        "id": (form.get("id") or "").strip(),
+        "title": read_text(form, "title"),
+        "until_day": _number(form.get("until_day")),
+    }
+    goals = read_text(form, "goals")
+    if goals:
+        fields["goals"] = goals
+    targets = _weights(form.get("targets") or "")
+    if targets:
+        fields["targets"] = targets
+    if phase_id is None:
+        if len(phases) >= MAX_PHASES:
+            raise EditorError(_("A path has at most %(count)d phases.", count=MAX_PHASES))
+        phases.append({**fields, "items": []})
+    else:
+        index = phase_index(doc, phase_id)
+        fields["items"] = phases[index].get("items") or []
+        phases[index] = fields
+    doc["phases"] = phases
+    return doc
+
+
+def delete_phase(document: dict[str, Any], phase_id: str) -> dict[str, Any]:
+    doc = copy.deepcopy(document)
+    index = phase_index(doc, phase_id)
+    del doc["phases"][index]
+    return doc
+
+
+# --- items ----------------------------------------------------------------------------------------
+
+
+def item_kind(raw: dict[str, Any]) -> str:
+    for name in PATH_ITEMS:
+        if name in raw:
+            return name
+    return ""
+
+
+def item_values(raw: dict[str, Any]) -> dict[str, Any]:
+    kind = item_kind(raw)
+    value = raw.get(kind)
+    values: dict[str, Any] = {
+        "id": raw.get("id", ""),
+        "kind": kind,
+        "ref": value if isinstance(value, str) else "",
+        "due_day": raw.get("due_day", raw.get("day", "")),
+        "min_score": raw.get("min_score", ""),
+        "title": {},
+        "description": {},
+    }
+    if isinstance(value, dict):
+        values["title"] = text_values(value.get("title"))
+        values["description"] = text_values(value.get("description"))
+    return values
+
+
+def read_item(form: Any) -> dict[str, Any]:
+    """A path item document from the item form (the kind decides its keys)."""
+    kind = (form.get("kind") or "").strip()
+    if kind not in PATH_ITEMS:
+        raise EditorError(_("Choose what the item is."))
+    raw: dict[str, Any] = {"id": (form.get("id") or "").strip()}
+    if kind in ("task", "checkin"):
+        body: dict[str, Any] = {"title": read_text(form, "title")}
+        description = read_text(form, "description")
+        if kind == "task" and description:
+            body["description"] = description
+        raw[kind] = body
+    else:
+        raw[kind] = (form.get("ref") or "").strip()
+    day = _number(form.get("due_day"))
+    if day is not None:
+        raw["day" if kind == "checkin" else "due_day"] = day
+    min_score = _number(form.get("min_score"))
+    if min_score is not None and kind in ("quiz", "scenario"):
+        raw["min_score"] = min_score
+    return raw
+
+
+def apply_item(
+    document: dict[str, Any], phase_id: str, item_id: str | None, form: Any
+) -> dict[str, Any]:
+    doc = copy.deepcopy(document)
+    phase = doc["phases"][phase_index(doc, phase_id)]
+    items = list(phase.get("items") or ())
+    raw = read_item(form)
+    if item_id is None:
+        if sum(len(p.get("items") or ()) for p in doc["phases"] if isinstance(p, dict)) >= (
+            MAX_ITEMS
+        ):
+            raise EditorError(_("A path has at most %(count)d items.", count=MAX_ITEMS))
+        items.append(raw)
+    else:
+        index = next((i for i, it in enumerate(items) if it.get("id") == item_id), None)
+        if index is None:
+            raise EditorError(_("This item is not in the path any more."))
+        items[index] = raw
+    phase["items"] = items
+    return doc
+
+
+def move_item(document: dict[str, Any], phase_id: str, item_id: str, delta: int) -> dict:
+    """The item moved up (-1) or down (+1) in its phase; past the phase's edge it moves to the
+    end of the previous phase or the start of the next one."""
+    doc = copy.deepcopy(document)
+    phases = doc["phases"]
+    p = phase_index(doc, phase_id)
+    items = phases[p].setdefault("items", [])
+    index = next((i for i, it in enumerate(items) if it.get("id") == item_id), None)
+    if index is None:
+        raise EditorError(_("This item is not in the path any more."))
+    target = index + delta
+    if 0 <= target < len(items):
+        items[index], items[target] = items[target], items[index]
+    elif target < 0 and p > 0:
+        phases[p - 1].setdefault("items", []).append(items.pop(index))
+    elif target >= len(items) and p + 1 < len(phases):
+        phases[p + 1].setdefault("items", []).insert(0, items.pop(index))
+    return doc
+
+
+def delete_item(document: dict[str, Any], phase_id: str, item_id: str) -> dict[str, Any]:
+    doc = copy.deepcopy(document)
+    phase = doc["phases"][phase_index(doc, phase_id)]
+    phase["items"] = [it for it in phase.get("items") or () if it.get("id") != item_id]
+    return doc
+
+
+# --- checking -------------------------------------------------------------------------------------
+
+_LABELS = {
+    "id": lambda: _("Id"),
+    "title": lambda: _("Title"),
+    "until_day": lambda: _("Ends on day"),
+    "goals": lambda: _("Goals"),
+    "targets": lambda: _("Skill targets"),
+    "items": lambda: _("Items"),
+    "due_day": lambda: _("Due day"),
+    "day": lambda: _("Due day"),
+    "min_score": lambda: _("Minimum score"),
+    "description": lambda: _("Description"),
+    "phases": lambda: _("Phases"),
+}
+_LOCALES = {"en": lambda: _("English"), "zh-CN": lambda: _("Chinese")}
+_TOKEN = re.compile(r"[^.\[\]]+|\[\d+\]")
+
+
+def _parts(place: str) -> tuple:
+    return tuple(
+        int(token[1:-1]) if token.startswith("[") else token for token in _TOKEN.findall(place)
+    )
+
+
+def _label(parts: tuple) -> str:
+    fields = [p for p in parts if isinstance(p, str) and p not in ("phases", "items")]
+    locale = fields[-1] if fields and fields[-1] in _LOCALES else None
+    fields = [f for f in fields if f not in _LOCALES]
+    key = fields[-1] if fields else (parts[-2] if len(parts) >= 2 else "phases")
+    if key in PATH_ITEMS:
+        label = _("What the item is")
+    else:
+        label = _LABELS.get(str(key), _LABELS["phases"])()
+    if locale:
+        label = f"{label} ({_LOCALES[locale]()})"
+    return label
+
+
+@dataclass
+class Check:
+    path: Path | None
+    general: list[str] = field(default_factory=list)
+    phases: dict[int, list[str]] = field(default_factory=dict)
+    items: dict[tuple[int, int], list[str]] = field(default_factory=dict)
+    #: Advice that does not stop publishing (teach before test), by item.
+    warnings: dict[tuple[int, int], list[str]] = field(default_factory=dict)
+    #: The HTML of the Markdown fields, once the draft passed every other check.
+    rendered: dict[str, dict[str, str]] | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.path is not None and not (self.general or self.phases or self.items)
+
+    @property
+    def count(self) -> int:
+        return (
+            len(self.general)
+            + sum(len(v) for v in self.phases.values())
+            + sum(len(v) for v in self.items.values())
+        )
+
+    def add(self, parts: tuple, message: str) -> None:
+        if len(parts) >= 4 and parts[0] == "phases" and parts[2] == "items":
+            bucket = self.items.setdefault((parts[1], parts[3]), [])
+        elif len(parts) >= 2 and parts[0] == "phases" and isinstance(parts[1], int):
+            bucket = self.phases.setdefault(parts[1], [])
+        else:
+            bucket = self.general
+        if message not in bucket:
+            bucket.append(message)
+
+
+def teach_before_test(document: dict[str, Any], context: StoredContext) -> list[tuple[tuple, str]]:
+    """(place, skill) of each skill an item tests (a quiz or drill) before any earlier lesson or
+    course of the path teaches it: a lesson teaches the skills it is tagged with, a course those
+    it is tagged with and those of its lessons."""
+    lessons_of: dict[str, list[str]] = {}
+    for lesson, course in context.lesson_courses.items():
+        lessons_of.setdefault(course, []).append(lesson)
+    taught: set[str] = set()
+    problems: list[tuple[tuple, str]] = []
+    for p, phase in enumerate(document.get("phases") or ()):
+        if not isinstance(phase, dict):
+            continue
+        for i, raw in enumerate(phase.get("items") or ()):
+            if not isinstance(raw, dict):
+                continue
+            kind = item_kind(raw)
+            ref = raw.get(kind)
+            if not isinstance(ref, str):
+                continue
+            skills = context.skills_of.get((kind, ref), frozenset())
+            if kind in TESTING:
+                for skill in sorted(skills - taught):
+                    problems.append((("phases", p, "items", i), skill))
+            elif kind in TEACHING:
+                taught |= skills
+                for lesson in lessons_of.get(ref, ()) if kind == "course" else ():
+                    taught |= context.skills_of.get(("lesson", lesson), frozenset())
+    return problems
+
+
+def check(document: dict[str, Any], slug: str) -> Check:
+    """The importer's checks of the path file in the trainer's words (they stop publishing), and
+    teach before test as warnings (the shipped paths test some skills their own courses do not
+    teach, so the rule advises rather than refuses)."""
+    context = stored_context()
+    checked = check_document(KIND, document, context, slug=slug)
+    result = Check(checked.obj)
+    for error in checked.errors:
+        parts = _parts(error.place)
+        missing = re.match(r"^required key '(?P<key>[a-z_]+)' is missing", error.message)
+        if missing:
+            parts = parts + (missing.group("key"),)
+        result.add(parts, trainer_message(error.message, _label(parts)))
+    for place, skill in teach_before_test(document, context):
+        result.warnings.setdefault((place[1], place[3]), []).append(
+            _(
+                "This item tests %(skill)s before any lesson or course of the path teaches it: "
+                "move it after one that does, or add one before it.",
+                skill=skill,
+            ),
+        )
+    if result.ok:
+        _render(result, document)
+    if not result.ok:
+        result.path = None
+    return result
+
+
+def _render(result: Check, document: dict[str, Any]) -> None:
+    """Render the Markdown fields (phase goals, task descriptions) as publishing would; each
+    field the renderer refuses is a problem of its phase or item."""
+    rendered, refused = store.try_render_places(result.path)
+    phases = {}
+    for p, phase in enumerate(document.get("phases") or ()):
+        if isinstance(phase, dict):
+            items = {
+                raw.get("id"): i
+                for i, raw in enumerate(phase.get("items") or ())
+                if isinstance(raw, dict)
+            }
+            phases[phase.get("id")] = (p, items)
+    for problem in refused:
+        tokens = problem.place.split(".")  # phases.<id>.goals, phases.<id>.items.<id>.description
+        p, items = phases.get(tokens[1], (None, {})) if len(tokens) >= 3 else (None, {})
+        if p is None:
+            parts: tuple = ()
+        elif len(tokens) >= 5 and tokens[3] in items:
+            parts = ("phases", p, "items", items[tokens[3]], tokens[-1], problem.locale)
+        else:
+            parts = ("phases", p, tokens[-1], problem.locale)
+        label = _label(parts) if parts else _("This text")
+        result.add(parts, str(markdown_problem(problem.error, label)))
+    result.rendered = None if refused else rendered
+
+
+def publish(state: Editing, *, actor: User) -> store.PublishResult:
+    """Publish the draft as the path's new version and drop the draft. Hires already enrolled
+    stay on the version they are pinned to; new enrollments get this one."""
+    result = check(state.document, state.slug)
+    if not result.ok or result.path is None:
+        raise EditorError(
+            _(
+                "Fix the %(count)d problems marked below before publishing.",
+                count=max(result.count, 1),
+            )
+        )
+    published = store.publish(result.path, actor=actor, origin="editor", rendered=result.rendered)
+    drafts.discard_draft(KIND, state.slug)
+    return published
+
+
+def id_ok(value: str) -> bool:
+    return bool(ID_RE.match(value or ""))

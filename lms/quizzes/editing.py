@@ -1,0 +1,422 @@
+"""The quiz editor's services: a quiz as a draft document, edited field by field, checked with the
+importer's rules, previewed as a learner and published as a new version.
+
+The draft holds the quiz document exactly as a ``<quiz-id>.quiz.yaml`` file would (plus the
+``course`` it belongs to), valid or not. Each question kind edits its own keys
+(:meth:`QuestionKind.read_editor`); the editor never asks what kind a question is.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask_babel import gettext as _
+
+from lms.authoring import services as drafts
+from lms.authoring.messages import trainer_message
+from lms.authoring.models import ContentDraft
+from lms.content import store
+from lms.content.checking import check_document, stored_context
+from lms.content.checks import ID_RE
+from lms.content.forms import markdown_problem
+from lms.content.kinds import QUESTION_KINDS
+from lms.content.kinds.editing import EDITOR_LOCALES, read_text, text_values
+from lms.content.model import Quiz
+from lms.content.models import ContentVersion
+from lms.people.models import User
+
+KIND = "quiz"
+SETTINGS = ("pass_score", "max_attempts", "time_limit_minutes", "draw")
+MAX_QUESTIONS = 200
+
+
+class EditorError(Exception):
+    """A request the editor cannot carry out, in the trainer's words."""
+
+
+@dataclass
+class Editing:
+    slug: str
+    document: dict[str, Any]
+    version: ContentVersion | None
+    draft: ContentDraft | None
+
+    @property
+    def revision(self) -> int:
+        return self.draft.revision if self.draft is not None else 0
+
+    @property
+    def course_id(self) -> str:
+        value = self.document.get("course")
+        return value if isinstance(value, str) else ""
+
+    def question(self, question_id: str) -> dict[str, Any] | None:
+        for raw in self.document.get("questions") or ():
+            if isinstance(raw, dict) and raw.get("id") == question_id:
+                return raw
+        return None
+
+
+def editing(slug: str) -> Editing | None:
+    """The quiz as the editor starts from it: its draft, else its live version; None if neither."""
+    version = store.current_version(KIND, slug)
+    draft = drafts.find_draft(KIND, slug)
+    if draft is not None:
+        document = copy.deepcopy(draft.document)
+    elif version is not None:
+        document = copy.deepcopy(version.document)
+    else:
+        return None
+    return Editing(slug, document, version, draft)
+
+
+def save(state: Editing, document: dict[str, Any], *, actor: User, revision: int) -> ContentDraft:
+    """Save the draft; raises DraftConflict (nothing written) when someone saved in between."""
+    draft = drafts.save_draft(
+        KIND, state.slug, document, actor=actor, base_version=state.version, revision=revision
+    )
+    state.document, state.draft = document, draft
+    return draft
+
+
+# --- creating ------------------------------------------------------------------------------------
+
+
+def create(
+    slug: str, course_id: str, titles: dict[str, str], *, actor: User
+) -> tuple[Editing | None, dict[str, str]]:
+    """A new quiz draft with the given id, course and title; or the problems by field."""
+    problems: dict[str, str] = {}
+    if not ID_RE.match(slug or ""):
+        problems["id"] = trainer_message("invalid id", _("Quiz id"))
+    elif drafts.id_taken(KIND, slug):
+        problems["id"] = trainer_message("duplicate id", _("Quiz id"))
+    if store.current_version("course", course_id) is None:
+        problems["course"] = trainer_message("unknown course ", _("Course"))
+    if not titles:
+        problems["title"] = trainer_message("must not be empty", _("Title"))
+    if problems:
+        return None, problems
+    document = {
+        "id": slug,
+        "course": course_id,
+        "title": titles,
+        "language": "en",
+        "pass_score": 80,
+        "max_attempts": 0,
+        "shuffle": False,
+        "questions": [],
+    }
+    draft = drafts.save_draft(KIND, slug, document, actor=actor, base_version=None, revision=0)
+    return Editing(slug, document, None, draft), {}
+
+
+# --- editing fields -------------------------------------------------------------------------------
+
+
+def _number(raw: Any) -> Any:
+    text = (raw or "").strip()
+    if not text:
+        return None
+    if re.fullmatch(r"-?[0-9]{1,9}", text):
+        return int(text)
+    if re.fullmatch(r"-?[0-9]{1,9}\.[0-9]{1,6}", text):
+        return float(text)
+    return text  # kept as typed, so that the check names the field
+
+
+def apply_settings(document: dict[str, Any], form: Any) -> dict[str, Any]:
+    """The document with the settings of the form: titles, pass score, attempts, time limit,
+    shuffle and draw (an empty number field removes an optional setting)."""
+    doc = copy.deepcopy(document)
+    doc["title"] = read_text(form, "title")
+    for key in SETTINGS:
+        value = _number(form.get(key))
+        if value is None and key != "pass_score":
+            doc.pop(key, None)
+        else:
+            doc[key] = value if value is not None else ""
+    doc["shuffle"] = form.get("shuffle") == "on"
+    return doc
+
+
+def parse_weights(raw: str) -> dict[str, Any]:
+    """``skill: weight`` lines (or ``skill`` alone for weight 1) as a mapping."""
+    weights: dict[str, Any] = {}
+    for line in (raw or "").replace(",", "\n").splitlines():
+        if not line.strip():
+            continue
+        name, _sep, weight = line.partition(":")
+        weights[name.strip()] = _number(weight) if weight.strip() else 1
+    return weights
+
+
+def weights_text(value: Any) -> str:
+    if not isinstance(value, dict):
+        return ""
+    return "\n".join(f"{skill}: {weight}" for skill, weight in value.items())
+
+
+def question_values(raw: dict[str, Any]) -> dict[str, Any]:
+    """What the question form shows for a (possibly invalid) question document."""
+    kind = QUESTION_KINDS.get(raw.get("kind"))
+    values = {
+        "id": raw.get("id", ""),
+        "kind": raw.get("kind", ""),
+        "prompt": text_values(raw.get("prompt")),
+        "explanation": text_values(raw.get("explanation")),
+        "skills": weights_text(raw.get("skills")),
+    }
+    if kind is not None:
+        values.update(kind.editor_values(raw))
+    return values
+
+
+def apply_question(document: dict[str, Any], question_id: str | None, form: Any) -> dict:
+    """The document with one question added (``question_id`` None) or replaced from the form."""
+    kind_name = (form.get("kind") or "").strip()
+    kind = QUESTION_KINDS.get(kind_name)
+    if kind is None:
+        raise EditorError(_("Choose a kind of question."))
+    new_id = (form.get("id") or "").strip()
+    raw: dict[str, Any] = {
+        "id": new_id,
+        "kind": kind_name,
+        "prompt": read_text(form, "prompt"),
+        "skills": parse_weights(form.get("skills") or ""),
+    }
+    explanation = read_text(form, "explanation")
+    if explanation:
+        raw["explanation"] = explanation
+    raw.update(kind.read_editor(form))
+    doc = copy.deepcopy(document)
+    questions = [q for q in doc.get("questions") or () if isinstance(q, dict)]
+    if question_id is None:
+        if len(questions) >= MAX_QUESTIONS:
+            raise EditorError(_("A quiz has at most %(count)d questions.", count=MAX_QUESTIONS))
+        questions.append(raw)
+    else:
+        index = next((i for i, q in enumerate(questions) if q.get("id") == question_id), None)
+        if index is None:
+            raise EditorError(_("This question is not in the quiz any more."))
+        questions[index] = raw
+    doc["questions"] = questions
+    return doc
+
+
+def delete_question(document: dict[str, Any], question_id: str) -> dict[str, Any]:
+    doc = copy.deepcopy(document)
+    doc["questions"] = [
+        q
+        for q in doc.get("questions") or ()
+        if not (isinstance(q, dict) and q.get("id") == question_id)
+    ]
+    return doc
+
+
+def move_question(document: dict[str, Any], question_id: str, delta: int) -> dict[str, Any]:
+    """The document with the question moved up (-1) or down (+1)."""
+    doc = copy.deepcopy(document)
+    questions = list(doc.get("questions") or ())
+    index = next(
+        (i for i, q in enumerate(questions) if isinstance(q, dict) and q.get("id") == question_id),
+        None,
+    )
+    if index is not None and 0 <= index + delta < len(questions):
+        questions[index], questions[index + delta] = questions[index + delta], questions[index]
+    doc["questions"] = questions
+    return doc
+
+
+def next_question_id(document: dict[str, Any]) -> str:
+    taken = {q.get("id") for q in document.get("questions") or () if isinstance(q, dict)}
+    number = len(taken) + 1
+    while f"q{number}" in taken:
+        number += 1
+    return f"q{number}"
+
+
+# --- checking -------------------------------------------------------------------------------------
+
+SETTING_LABELS = {
+    "id": lambda: _("Quiz id"),
+    "title": lambda: _("Title"),
+    "pass_score": lambda: _("Pass score (0–100)"),
+    "max_attempts": lambda: _("Attempts allowed"),
+    "time_limit_minutes": lambda: _("Time limit (minutes)"),
+    "draw": lambda: _("Questions drawn per attempt"),
+    "shuffle": lambda: _("Shuffle questions and answers"),
+    "questions": lambda: _("Questions"),
+}
+
+QUESTION_LABELS = {
+    "id": lambda: _("Question id"),
+    "kind": lambda: _("Kind of question"),
+    "prompt": lambda: _("Question text"),
+    "explanation": lambda: _("Explanation"),
+    "skills": lambda: _("Skills and weights"),
+    "choices": lambda: _("Answer choices"),
+    "steps": lambda: _("Steps"),
+    "answer": lambda: _("Correct answer"),
+}
+
+_LOCALE_LABELS = {"en": lambda: _("English"), "zh-CN": lambda: _("Chinese")}
+_PLACE = re.compile(r"[^.\[\]]+|\[\d+\]")
+
+
+def split_place(place: str) -> tuple:
+    """``questions[2].choices[1].text.en`` -> ``("questions", 2, "choices", 1, "text", "en")``."""
+    parts: list[Any] = []
+    for token in _PLACE.findall(place):
+        parts.append(int(token[1:-1]) if token.startswith("[") else token)
+    return tuple(parts)
+
+
+def _label(parts: tuple, question: dict | None) -> tuple[str, str]:
+    """(field name, label) of a place inside the quiz document."""
+    locale = parts[-1] if parts and parts[-1] in _LOCALE_LABELS else None
+    suffix = f" ({_LOCALE_LABELS[locale]()})" if locale else ""
+    if parts[:1] == ("questions",) and len(parts) >= 2 and isinstance(parts[1], int):
+        rest = parts[2:]
+        kind = QUESTION_KINDS.get((question or {}).get("kind"))
+        name = kind.editor_field(rest) if kind is not None and rest else None
+        position = parts[1] + 1
+        if name is None:
+            key = rest[0] if rest else "questions"
+            name = str(key)
+            label = QUESTION_LABELS.get(str(key), SETTING_LABELS["questions"])()
+        elif len(rest) >= 2 and isinstance(rest[1], int):
+            what = QUESTION_LABELS.get(str(rest[0]), SETTING_LABELS["questions"])()
+            item = str(rest[2]) if len(rest) >= 3 and isinstance(rest[2], str) else ""
+            detail = {"text": _("text"), "feedback": _("feedback"), "correct": _("correct")}.get(
+                item, ""
+            )
+            label = f"{what} {rest[1] + 1}" + (f" {detail}" if detail else "")
+        else:
+            label = QUESTION_LABELS.get(str(rest[0]), SETTING_LABELS["questions"])()
+        return name, _("Question %(number)d: %(field)s", number=position, field=label + suffix)
+    key = str(parts[0]) if parts else "questions"
+    label = SETTING_LABELS.get(key, SETTING_LABELS["questions"])()
+    return key, label + suffix
+
+
+@dataclass
+class Check:
+    """The problems of a quiz draft in the trainer's words: for the settings, by question."""
+
+    quiz: Quiz | None
+    settings: list[str] = field(default_factory=list)
+    questions: dict[str, list[str]] = field(default_factory=dict)
+    #: The HTML of the Markdown fields, once the draft passed every other check.
+    rendered: dict[str, dict[str, str]] | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.quiz is not None and not self.settings and not self.questions
+
+    @property
+    def count(self) -> int:
+        return len(self.settings) + sum(len(v) for v in self.questions.values())
+
+
+def check(document: dict[str, Any], slug: str) -> Check:
+    """Check the draft as ``lms import`` would check its file, with messages for the editor."""
+    doc = copy.deepcopy(document)
+    course_id = doc.pop("course", "") if isinstance(doc.get("course"), str) else ""
+    checked = check_document(KIND, doc, stored_context(), slug=slug, course_id=course_id)
+    result = Check(checked.obj)
+    questions = [q if isinstance(q, dict) else {} for q in doc.get("questions") or ()]
+    if not questions:
+        result.settings.append(_("Add at least one question."))
+    for error in checked.errors:
+        parts = split_place(error.place)
+        missing = re.match(r"^required key '(?P<key>[a-z_]+)' is missing", error.message)
+        if missing:
+            parts = parts + (missing.group("key"),)
+        question = None
+        if parts[:1] == ("questions",) and len(parts) >= 2 and isinstance(parts[1], int):
+            if parts[1] < len(questions):
+                question = questions[parts[1]]
+        _name, label = _label(parts, question)
+        message = trainer_message(error.message, label)
+        if question is not None:
+            key = str(question.get("id") or parts[1])
+            if message not in result.questions.setdefault(key, []):
+                result.questions[key].append(message)
+        elif message not in result.settings and not (parts == ("questions",) and not questions):
+            result.settings.append(message)
+    if result.ok:
+        _render(result, questions)
+    if not result.ok:
+        result.quiz = None
+    return result
+
+
+def _render(result: Check, questions: list[dict[str, Any]]) -> None:
+    """Render the Markdown fields as publishing would; each field the renderer refuses is a
+    problem of its question."""
+    rendered, refused = store.try_render_places(result.quiz)
+    positions = {q.get("id"): index for index, q in enumerate(questions)}
+    for problem in refused:
+        parts = split_place(problem.place)
+        question_id = parts[1] if len(parts) >= 2 else None
+        if parts[:1] != ("questions",) or question_id not in positions:
+            result.settings.append(str(markdown_problem(problem.error, _("This text"))))
+            continue
+        index = positions[question_id]
+        located = ("questions", index, *parts[2:], problem.locale)
+        _name, label = _label(located, questions[index])
+        message = str(markdown_problem(problem.error, label))
+        result.questions.setdefault(str(question_id), []).append(message)
+    result.rendered = None if refused else rendered
+
+
+# --- the pool ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Pool:
+    size: int
+    draw: int | None
+    per_skill: list[tuple[str, int]]
+    per_kind: list[tuple[str, int]]
+
+
+def pool(document: dict[str, Any]) -> Pool:
+    """How many questions work on each skill and of each kind, and how many an attempt draws."""
+    questions = [q for q in document.get("questions") or () if isinstance(q, dict)]
+    skills: Counter[str] = Counter()
+    kinds: Counter[str] = Counter()
+    for question in questions:
+        if isinstance(question.get("skills"), dict):
+            skills.update(question["skills"].keys())
+        kinds[str(question.get("kind"))] += 1
+    draw = document.get("draw") if isinstance(document.get("draw"), int) else None
+    return Pool(len(questions), draw, sorted(skills.items()), sorted(kinds.items()))
+
+
+# --- publishing ---------------------------------------------------------------------------------
+
+
+def publish(state: Editing, *, actor: User) -> store.PublishResult:
+    """Publish the draft as the quiz's new version and drop the draft; EditorError if it does
+    not pass the checks (nothing is written then)."""
+    result = check(state.document, state.slug)
+    if not result.ok or result.quiz is None:
+        raise EditorError(
+            _(
+                "Fix the %(count)d problems marked below before publishing.",
+                count=max(result.count, 1),
+            )
+        )
+    published = store.publish(result.quiz, actor=actor, origin="editor", rendered=result.rendered)
+    drafts.discard_draft(KIND, state.slug)
+    return published
+
+
+def locales() -> tuple[tuple[str, str], ...]:
+    return EDITOR_LOCALES
