@@ -42,7 +42,7 @@ from lms.onboarding.status import (
     phase_on,
 )
 from lms.people.models import User
-from lms.progress import ItemProgress, provides
+from lms.progress import ItemProgress, changes_progress, provides
 from lms.skills.targets import register_target_source
 from lms.timeutil import utcnow
 
@@ -731,6 +731,10 @@ def _done_when(rows, wanted: set[str]) -> dict[tuple[int, str], ItemProgress]:
                 started=True, done=True, done_at=done_at, last_activity_at=done_at
             )
     return found
+
+
+for _model in (Enrollment, SignOff, CheckIn):
+    changes_progress(_model)
 
 
 @provides("task")

@@ -366,6 +366,9 @@ def evidence_of_attempt(attempt: QuizAttempt) -> dict[str, float]:
 # --- progress of many learners -------------------------------------------------------------
 
 
+progress.changes_progress(QuizAttempt)
+
+
 @progress.provides("quiz")
 def quiz_progress(
     user_ids: Sequence[int], slugs: Sequence[str]
