@@ -194,6 +194,14 @@ SETTINGS: tuple[Setting, ...] = (
         "digest.",
     ),
     Setting("LMS_LOG_LEVEL", "LOG_LEVEL", "INFO", str, "Logging level."),
+    Setting(
+        "LMS_CACHE_URL",
+        "CACHE_URL",
+        None,
+        str,
+        "Redis for the cache of rendered lesson fragments, shared by every worker "
+        "(`redis://host:6379/1`). Default: none, each worker keeps its own in memory.",
+    ),
 )
 
 DEFAULTS: dict[str, Any] = {

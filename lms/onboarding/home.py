@@ -24,7 +24,7 @@ def _recommendations(user_id: int, on) -> list:
 
 def render_learner_home():
     on = today()
-    page = hire_page(current_user, on)
+    page = hire_page(current_user, on, signoffs=False)
     return render_template(
         "onboarding/learn.html",
         page=page,
