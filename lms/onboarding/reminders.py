@@ -52,6 +52,7 @@ class RemindReport:
     reminders: int = 0
     manager_digests: int = 0
     daily_digests: int = 0
+    statuses: int = 0  # stored statuses that changed with the day
     email: SendReport | None = None
     lines: list[str] = field(default_factory=list)
 
@@ -218,8 +219,7 @@ def run_reminders(now: datetime) -> RemindReport:
     """The whole daily run; commits as it goes, so a crash loses nothing already done."""
     on = now.date()
     report = RemindReport()
-    refreshed = refresh_day(on)
-    report.lines.append(f"{refreshed} stored statuses changed with the day")
+    report.statuses = refresh_day(on)
     report.reminders = create_reminders(on, now)
     settings = SmtpSettings.from_config(current_app.config)
     if settings is None:
