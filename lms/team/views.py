@@ -83,6 +83,11 @@ def overview():
         member_url=url_for("team.member", user_id=0)[:-1],
         short_date=_formatter(dates.format_date, "short"),
         short_datetime=_formatter(dates.format_datetime, "short", rebase=True),
+        # translated once per page, filled in per row
+        labels={
+            "select": _("Select %(name)s"),
+            "day": _("Day %(day)d of %(length)d"),
+        },
     )
 
 
