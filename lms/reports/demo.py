@@ -15,8 +15,15 @@ from lms.quizzes.services import QuizError
 
 STRUGGLING = ("priya.nair@example.com", "li.na@example.com", "learner@example.com")
 STRUGGLING_TOO = ("omar.haddad@example.com",)
-QUIZZES = ("execution-foundations-check", "time-priorities-check", "smart-goals-check")
-TRIES = 2
+QUIZZES = (
+    "execution-foundations-check",
+    "time-priorities-check",
+    "smart-goals-check",
+    "time-habits-check",
+    "sales-process-check",
+    "objection-handling-check",
+)
+TRIES = 3
 
 
 def diagnosis_story(context: DemoContext) -> None:
@@ -34,7 +41,7 @@ def diagnosis_story(context: DemoContext) -> None:
                 day = max(user.start_date, context.today - timedelta(days=back))
                 when = datetime.combine(day, time(9 + number))
                 try:
-                    take(user.id, slug, when, rng, chance=0.2, passing=False)
+                    take(user.id, slug, when, rng, chance=0.1, passing=False)
                 except QuizError:
                     break
                 failed += 1
