@@ -30,11 +30,11 @@ from lms.auth.services import (
     check_second_factor,
     logout_everywhere,
 )
+from lms.core.navigation import home_for
 from lms.core.safe_redirect import safe_next_url
 from lms.extensions import db, limiter
 from lms.people.models import User
 from lms.people.services import PeopleError, set_password
-from lms.reports.home import home_for
 from lms.timeutil import utcnow
 
 bp = Blueprint("auth", __name__, template_folder="templates")

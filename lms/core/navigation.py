@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import current_app
+from flask import current_app, url_for
 from flask_babel import lazy_gettext as _l
 
-from lms.auth.permissions import Permission, permissions_of
+from lms.auth.permissions import Permission, has_permission, permissions_of
 from lms.content.forms import IMPORT_NAV_LABEL
 
 
@@ -40,3 +40,20 @@ def navigation_for(user) -> list[NavItem]:
         for item in NAVIGATION
         if item.permission in granted and item.endpoint in current_app.view_functions
     ]
+
+
+HOMES = (
+    (Permission.VIEW_TEAM, "team.overview"),
+    (Permission.AUTHOR_CONTENT, "authoring.index"),
+    (Permission.MANAGE_USERS, "people.admin_home"),
+)
+
+
+def home_for(user) -> str:
+    """The page a user lands on after signing in: managers their team, trainers authoring,
+    admins the admin page (in that order for someone holding several roles), everyone else
+    their learning."""
+    for permission, endpoint in HOMES:
+        if has_permission(user, permission):
+            return url_for(endpoint)
+    return url_for("core.learn")

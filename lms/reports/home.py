@@ -1,4 +1,4 @@
-"""Where each kind of user lands after signing in, and the counts in the staff header."""
+"""The counts in the staff header: replies waiting for review, check-ins due this week."""
 
 from __future__ import annotations
 
@@ -6,28 +6,12 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 import sqlalchemy as sa
-from flask import g, url_for
+from flask import g
 
 from lms.auth.permissions import Permission, has_permission, team_member_ids_query
 from lms.extensions import db
 from lms.onboarding.models import CheckIn, Enrollment
 from lms.onboarding.status import due_date, enrollments_query, item_day, path_of
-
-HOMES = (
-    (Permission.VIEW_TEAM, "team.overview"),
-    (Permission.AUTHOR_CONTENT, "authoring.index"),
-    (Permission.MANAGE_USERS, "people.admin_home"),
-)
-
-
-def home_for(user) -> str:
-    """The page a user lands on after signing in: managers their team, trainers authoring,
-    admins the admin page (in that order for someone holding several roles), everyone else
-    their learning."""
-    for permission, endpoint in HOMES:
-        if has_permission(user, permission):
-            return url_for(endpoint)
-    return url_for("core.learn")
 
 
 @dataclass(frozen=True)
