@@ -132,11 +132,9 @@ def create():
         typed["id"], typed["title"], typed["language"], actor=current_user
     )
     if state is None:
-        db.session.rollback()
         return render_template(
             "scenarios/editor/index.html", rows=[], problems=problems, typed=typed, only_new=True
         ), 400
-    db.session.commit()
     flash(
         _("Drill %(id)s created as a draft. Learners see it once you publish it.", id=state.slug),
         "success",
@@ -182,7 +180,6 @@ def edit(scenario_id: str):
     if request.method == "POST":
         document = editing.apply_settings(state.document, request.form, [])
         editing.save(state, document, actor=current_user)
-        db.session.commit()
         check = editing.check(state.document, state.slug)
         if check.general:
             flash(_("Settings saved in the draft. Some need fixing before you publish."), "warning")
@@ -229,7 +226,6 @@ def add_node(scenario_id: str):
             typed_new={"id": node_id, "kind": kind},
         )
     editing.save(state, document, actor=current_user)
-    db.session.commit()
     flash(_("Node %(id)s added. Fill it in and lead a reply to it.", id=node_id), "success")
     return redirect(url_for(".node", scenario_id=scenario_id, node_id=node_id))
 
@@ -241,7 +237,6 @@ def delete_node(scenario_id: str, node_id: str):
     if node_id not in state.nodes:
         abort(404)
     editing.save(state, editing.delete_node(state.document, node_id), actor=current_user)
-    db.session.commit()
     flash(
         _("Node %(id)s deleted. Replies that led to it now need a new target.", id=node_id), "info"
     )
@@ -256,7 +251,6 @@ def move_node(scenario_id: str, node_id: str):
         abort(404)
     delta = -1 if request.form.get("direction") == "up" else 1
     editing.save(state, editing.move_node(state.document, node_id, delta), actor=current_user)
-    db.session.commit()
     return redirect(url_for(".edit", scenario_id=scenario_id, _anchor=f"node-{node_id}"))
 
 
@@ -318,18 +312,21 @@ def node(scenario_id: str, node_id: str):
     try:
         document, new_id = editing.apply_node(state.document, node_id, request.form)
     except editing.EditorError as error:
+        # Nothing is saved; the page shows what was typed, with the problem at its field.
         problems = Problems()
         problems.add(error.field, error.message)
-        document, _unused = editing.apply_node(
-            state.document, node_id, {**request.form.to_dict(), "id": node_id}
-        )
-        editing.save(state, document, actor=current_user)
-        db.session.commit()
+        typed = {k: v for k, v in request.form.to_dict().items() if not k.endswith("new-next")}
+        typed["id"] = node_id
+        document, _unused = editing.apply_node(state.document, node_id, typed)
         return _node_page(
-            state, node_id, editing.check(document, scenario_id), status=400, extra=problems
+            state,
+            node_id,
+            editing.check(document, scenario_id),
+            node=document["nodes"][node_id],
+            status=400,
+            extra=problems,
         )
     editing.save(state, document, actor=current_user)
-    db.session.commit()
     action = request.form.get("action", "save")
     check = editing.check(document, scenario_id)
     if action != "save":
@@ -413,10 +410,8 @@ def publish(scenario_id: str):
     try:
         result = editing.publish(state, actor=current_user)
     except editing.EditorError as error:
-        db.session.rollback()
         flash(error.message, "error")
         return _edit_page(state, editing.check(state.document, scenario_id), 400)
-    db.session.commit()
     if result.change == store.Change.UNCHANGED:
         flash(_("The draft matched the published version; nothing new was published."), "info")
     else:
@@ -437,7 +432,6 @@ def discard(scenario_id: str):
 
     state = _state_or_404(scenario_id)
     drafts.discard_draft(services.KIND, scenario_id)
-    db.session.commit()
     flash(_("The draft has been discarded."), "info")
     if state.version is not None:
         return redirect(url_for(".edit", scenario_id=scenario_id))
