@@ -6,7 +6,8 @@ drafts table (`lms.authoring`, kind ``scenario``) exactly as the trainer left it
 `check` runs `lms.content.validators.check_scenario` on it and resolves its skills with the
 loader against the stored framework, as `lms import` would for `scenarios/<id>.yaml`; the places
 of the errors (``nodes.opening.choices[1].next``) are mapped to the editor's fields
-(``choice-1-next`` of node ``opening``) with the importer's messages unchanged.
+(``choice-1-next`` of node ``opening``) and told in the trainer's words, naming the field as the
+form labels it (``Pick a node of this drill for Reply 2: Leads to.``).
 
 Limits of the editor (on top of the importer's rules): at most 100 nodes; a line the customer
 says, a reply or a rubric line at most 2,000 characters; feedback, the summary and the briefing
@@ -466,7 +467,7 @@ _NUMBER_RE = re.compile(r"^[+-]?[0-9]{1,9}$")
 
 def number_value(raw: str) -> Any:
     """A number typed in a form as YAML would read it: an int, a float, or the text as is (so
-    that the validator reports it with the importer's message)."""
+    that the validator reports it, and the editor says what to type)."""
     text = raw.strip()
     if _NUMBER_RE.match(text):
         return int(text)
