@@ -17,6 +17,7 @@ from flask_login import current_user
 from lms.auth.permissions import Permission, has_permission, permission_required
 from lms.authoring import services as drafts
 from lms.authoring.forms import locale_label
+from lms.authoring.messages import conflict_message
 from lms.authoring.models import ContentDraft
 from lms.authoring.validation import GENERAL, Problems
 from lms.content import store
@@ -66,16 +67,51 @@ def _refuse_conflicting_save():
     draft = drafts.find_draft(editing.KIND, slug)
     if (draft.revision if draft is not None else 0) == int(raw) or draft is None:
         return None
-    name = draft.updated_by.name if draft.updated_by else _("another trainer")
+    name = draft.updated_by.name if draft.updated_by else None
+    shown = _show_back(slug, conflict_message(name, draft.updated_at))
+    if shown is not None:
+        return shown
     flash(
         _(
             "%(name)s saved this draft while you were editing it. Your change was not saved: "
             "reload the page to see their version, then make your change again.",
-            name=name,
+            name=name or _("another trainer"),
         ),
         "error",
     )
     return redirect(url_for(".edit", scenario_id=slug)), 303
+
+
+def _show_back(slug: str, message: str):
+    """The settings or node page again with what the trainer typed (nothing saved) and the
+    draft's current revision, so that saving again replaces the other version knowingly; None
+    for the other saving forms (a move, a delete, a new node), which lose nothing typed."""
+    state = editing.editing(slug)
+    node_id = (request.view_args or {}).get("node_id", "")
+    if state is None:
+        return None
+    if request.endpoint == "scenario_editor.edit":
+        state.document = editing.apply_settings(state.document, request.form, [])
+        flash(message, "error")
+        return _edit_page(state, editing.check(state.document, slug), 409)
+    if request.endpoint == "scenario_editor.node" and node_id in state.nodes:
+        flash(message, "error")
+        return _typed_node_page(state, node_id, 409)
+    return None
+
+
+def _typed_node_page(
+    state: editing.Editing, node_id: str, status: int, extra: Problems | None = None
+):
+    """The node page with the form's fields as typed, nothing saved: without renaming the node
+    or creating the nodes its "leads to a new node" fields name."""
+    typed = {k: v for k, v in request.form.to_dict().items() if not k.endswith("new-next")}
+    typed["id"] = node_id
+    document = editing.apply_node(state.document, node_id, typed)[0]
+    check = editing.check(document, state.slug)
+    return _node_page(
+        state, node_id, check, node=document["nodes"][node_id], status=status, extra=extra
+    )
 
 
 def _skills(locale: str) -> list[tuple[str, str]]:
@@ -315,17 +351,7 @@ def node(scenario_id: str, node_id: str):
         # Nothing is saved; the page shows what was typed, with the problem at its field.
         problems = Problems()
         problems.add(error.field, error.message)
-        typed = {k: v for k, v in request.form.to_dict().items() if not k.endswith("new-next")}
-        typed["id"] = node_id
-        document, _unused = editing.apply_node(state.document, node_id, typed)
-        return _node_page(
-            state,
-            node_id,
-            editing.check(document, scenario_id),
-            node=document["nodes"][node_id],
-            status=400,
-            extra=problems,
-        )
+        return _typed_node_page(state, node_id, 400, problems)
     editing.save(state, document, actor=current_user)
     action = request.form.get("action", "save")
     check = editing.check(document, scenario_id)

@@ -3,6 +3,7 @@ messages), play the draft, publish it, and get it back out of `lms export` uncha
 
 from __future__ import annotations
 
+import re
 import shutil
 
 import pytest
@@ -470,11 +471,32 @@ def test_two_trainers_saving_one_drill_draft_get_a_conflict(app, db, client, tra
     ).status_code in (302, 303)
     mine = node_form(id="won", kind="end", say_en="Tara's ending.", end="success")
     response = client.post(
-        "/author/scenarios/cold-call/nodes/won",
-        data={**mine, "revision": start},
+        "/author/scenarios/cold-call/nodes/won", data={**mine, "revision": start}
+    )
+    assert response.status_code == 409
+    page = response.get_data(as_text=True)
+    assert "Olga Other saved this at" in page and "Tara&#39;s ending." in page
+    shown_revision = re.search(r'name="revision" value="(\d+)"', page).group(1)
+    assert shown_revision == str(int(start) + 1)
+    assert draft_of(db, "cold-call").document["nodes"]["won"]["say"] == {"en": "Olga's ending."}
+
+    settings = {"language": "en", "title-en": "Tara's title", "revision": start}
+    response = client.post("/author/scenarios/cold-call", data=settings)
+    assert response.status_code == 409
+    assert 'value="Tara&#39;s title"' in response.get_data(as_text=True)
+    assert draft_of(db, "cold-call").document["title"] == {"en": "Cold call"}
+
+    # a move carries nothing typed: it is refused and the trainer sent back to the drill
+    moved = client.post(
+        "/author/scenarios/cold-call/nodes/won/move",
+        data={"direction": "up", "revision": start},
         follow_redirects=True,
     )
-    assert "Olga Other saved this draft while you were editing it" in response.get_data(
-        as_text=True
+    assert "Olga Other saved this draft while you were editing it" in moved.get_data(as_text=True)
+
+    # saving again from the page shown back replaces Olga's version knowingly
+    again = client.post(
+        "/author/scenarios/cold-call/nodes/won", data={**mine, "revision": shown_revision}
     )
-    assert draft_of(db, "cold-call").document["nodes"]["won"]["say"] == {"en": "Olga's ending."}
+    assert again.status_code == 302
+    assert draft_of(db, "cold-call").document["nodes"]["won"]["say"] == {"en": "Tara's ending."}
