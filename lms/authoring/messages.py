@@ -10,7 +10,10 @@ kind not listed here still names the field and asks the trainer to correct it.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from datetime import datetime
 
+from flask_babel import format_datetime
 from flask_babel import gettext as _
 
 _RULES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
@@ -38,6 +41,17 @@ _RULES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"^unknown node", "node"),
         (r"is not inside phase", "day"),
         (r"strictly increasing|must end after", "phase_days"),
+        (r"is not reachable from start", "unreachable"),
+        (r"the nodes form a cycle", "cycle"),
+        (r"no end node is 'success'", "success_end"),
+        (r"is not listed in the scenario's skills", "drill_skill"),
+        (r"^unknown end", "end"),
+        (r"the lesson has no body", "write"),
+        (r"is listed twice", "twice"),
+        (r"does not match the (course|lesson|scenario) name", "id"),
+        (r"^has (?P<count>\d+) (?P<what>modules|nodes); expected (?P<bounds>.*)$", "count"),
+        (r"^invalid language tag", "language"),
+        (r"^unknown key", "unknown_key"),
     )
 )
 
@@ -106,4 +120,76 @@ def _say(name: str, label: str, found: dict[str, str]) -> str:
         return _("Choose a day inside the item's phase for %(field)s.", field=label)
     if name == "phase_days":
         return _("Let each phase end on a later day than the one before (%(field)s).", field=label)
+    if name == "unreachable":
+        return _(
+            "Lead a reply to %(field)s, or delete it: no conversation reaches it.", field=label
+        )
+    if name == "cycle":
+        return _(
+            "Change where a reply of %(field)s leads: the conversation goes round in a circle.",
+            field=label,
+        )
+    if name == "success_end":
+        return _(
+            "Choose Success under How it ends for at least one end node of %(field)s.",
+            field=label,
+        )
+    if name == "drill_skill":
+        return _(
+            "Tick this skill under Skills practised in the drill's settings, or leave "
+            "%(field)s empty.",
+            field=label,
+        )
+    if name == "end":
+        return _("Choose how the conversation ends for %(field)s.", field=label)
+    if name == "language":
+        return _("Choose a language for %(field)s.", field=label)
+    if name == "unknown_key":
+        return _("Remove %(field)s: it is not something this form knows.", field=label)
+    if name == "twice":
+        return _("%(field)s is listed twice: remove one of them.", field=label)
     return _("Check %(field)s: it is not valid yet.", field=label)
+
+
+def conflict_message(name: str | None, saved_at: datetime) -> str:
+    """Another trainer saved what this trainer is editing: who and when, and that nothing of
+    theirs was lost (the form shows what they typed)."""
+    return _(
+        "%(name)s saved this at %(time)s, while you were editing it. Your changes were not "
+        "saved; they are still in the form below. Save again to replace their version with "
+        "yours, or open the page anew to see theirs.",
+        name=name or _("another trainer"),
+        time=format_datetime(saved_at, "short"),
+    )
+
+
+#: How a form labels its fields: (pattern of the field name, label). A pattern's numbered groups
+#: are positions from 0 and reach the label as numbers from 1; a group ``locale`` adds the
+#: language to the label as the form shows it ("What the customer says (English)").
+FieldLabels = tuple[tuple[re.Pattern[str], Callable[..., str]], ...]
+
+
+def field_labels(*rules: tuple[str, Callable[..., str]]) -> FieldLabels:
+    return tuple((re.compile(pattern), label) for pattern, label in rules)
+
+
+def field_label(name: str, labels: FieldLabels, fallback: str) -> str:
+    """The label of the form field `name`, else `fallback`."""
+    from lms.authoring.form_states import locale_label
+
+    for pattern, label in labels:
+        match = pattern.fullmatch(name)
+        if match is None:
+            continue
+        found = match.groupdict()
+        locale = found.pop("locale", None)
+        text = label(**{k: int(v) + 1 if v.isdigit() else v for k, v in found.items()})
+        if locale:
+            return _("%(field)s (%(language)s)", field=text, language=locale_label(locale))
+        return text
+    return fallback
+
+
+def field_message(message: str, name: str, labels: FieldLabels, fallback: str) -> str:
+    """The importer's `message` about the form field `name`, in the trainer's words."""
+    return trainer_message(message, field_label(name, labels, fallback))

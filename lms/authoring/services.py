@@ -30,7 +30,7 @@ from lms.authoring.validation import (
 from lms.content import store
 from lms.content.checks import ID_RE
 from lms.content.forms import markdown_problem
-from lms.content.markdown import render_markdown
+from lms.content.markdown import MarkdownError, render_markdown
 from lms.content.model import DEFAULT_LANGUAGE, Course, Lesson, Text
 from lms.content.models import ContentItem, ContentVersion
 from lms.extensions import db
@@ -167,6 +167,30 @@ def save_draft(
     draft.revision = (draft.revision or 1) + 1
     db.session.flush()
     return draft
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """Someone else saved what a trainer is editing since the trainer's page was loaded."""
+
+    name: str | None
+    saved_at: datetime
+
+
+def find_conflict(
+    kind: str, slug: str, *, revision: int | None, version: int | None
+) -> Conflict | None:
+    """Whether the draft of (kind, slug) or its live version changed since an editor page was
+    loaded with draft `revision` (0: no draft) and live version number `version` (0: none);
+    None for a value the form did not send. Reads only."""
+    draft = find_draft(kind, slug)
+    if revision is not None and draft is not None and draft.revision != revision:
+        return Conflict(draft.updated_by.name if draft.updated_by else None, draft.updated_at)
+    live = store.current_version(kind, slug)
+    if version is not None and live is not None and live.number != version:
+        author = db.session.get(User, live.created_by_id) if live.created_by_id else None
+        return Conflict(author.name if author else None, live.created_at)
+    return None
 
 
 def id_taken(kind: str, slug: str) -> bool:
@@ -446,22 +470,48 @@ def check_course_state(
 # --- publishing ---------------------------------------------------------------------------------
 
 
-def publish_lesson(lesson: Lesson, *, actor: User) -> store.PublishResult:
-    """Publish a checked lesson as a new version and drop its draft."""
+@dataclass(frozen=True)
+class Published:
+    """What publishing came to: the result, or why nothing was published (then nothing of it
+    is kept)."""
+
+    result: store.PublishResult | None
+    problem: str = ""
+
+
+def _publishing(write: Callable[[], store.PublishResult]) -> Published:
+    """Run the writes of one publication in a savepoint: a refusal part-way (the renderer at
+    its time limit) undoes what was written before it and is returned, not raised."""
+    try:
+        with db.session.begin_nested():
+            return Published(write())
+    except MarkdownError as error:
+        return Published(None, str(markdown_problem(error, _("The text"))))
+
+
+def _publish_lesson(lesson: Lesson, actor: User) -> store.PublishResult:
     result = store.publish(lesson, actor=actor, origin="editor")
     discard_draft("lesson", lesson.id)
     return result
 
 
-def publish_course(
-    course: Course, lessons: dict[str, Lesson], *, actor: User
-) -> store.PublishResult:
-    """Publish a checked course and the draft lessons it lists, and drop their drafts."""
-    for lesson in lessons.values():
-        publish_lesson(lesson, actor=actor)
-    result = store.publish(course, actor=actor, origin="editor")
-    discard_draft("course", course.id)
-    return result
+def publish_lesson(lesson: Lesson, *, actor: User) -> Published:
+    """Publish a checked lesson as a new version and drop its draft."""
+    return _publishing(lambda: _publish_lesson(lesson, actor))
+
+
+def publish_course(course: Course, lessons: dict[str, Lesson], *, actor: User) -> Published:
+    """Publish a checked course and the draft lessons it lists, and drop their drafts; all of
+    it or, when one of them is refused, none of it."""
+
+    def write() -> store.PublishResult:
+        for lesson in lessons.values():
+            _publish_lesson(lesson, actor)
+        result = store.publish(course, actor=actor, origin="editor")
+        discard_draft("course", course.id)
+        return result
+
+    return _publishing(write)
 
 
 # --- the index ----------------------------------------------------------------------------------

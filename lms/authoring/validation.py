@@ -14,6 +14,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from flask_babel import gettext as _
+
+from lms.authoring.messages import FieldLabels, field_labels, field_message
 from lms.content import validators as v
 from lms.content.checking import StoredContext, check_document, stored_context
 from lms.content.checks import FileContext
@@ -100,19 +103,58 @@ def field_of(place: str, patterns, main: str) -> str:
     return GENERAL
 
 
+# --- how the forms label their fields -----------------------------------------------------------
+
+_SHARED_LABELS = (
+    (r"id", lambda: _("Id")),
+    (r"title-(?P<locale>[A-Za-z0-9-]+)", lambda: _("Title")),
+    (r"skills", lambda: _("Skills")),
+)
+
+COURSE_LABELS = field_labels(
+    *_SHARED_LABELS,
+    (r"language", lambda: _("Main language")),
+    (r"summary-(?P<locale>[A-Za-z0-9-]+)", lambda: _("Summary (Markdown)")),
+    (r"modules", lambda: _("Modules")),
+    (r"module-(?P<m>\d+)(-items)?", lambda m: _("Module %(number)d", number=m)),
+    (
+        r"module-(?P<m>\d+)-title-(?P<locale>[A-Za-z0-9-]+)",
+        lambda m: _("Module %(number)d: %(field)s", number=m, field=_("Title")),
+    ),
+    (
+        r"module-(?P<m>\d+)-item-(?P<i>\d+)",
+        lambda m, i: _("Module %(number)d, item %(item)d", number=m, item=i),
+    ),
+)
+
+LESSON_LABELS = field_labels(
+    *_SHARED_LABELS,
+    (r"course", lambda: _("Course")),
+    (r"body-(?P<locale>[A-Za-z0-9-]+)", lambda: _("Text (Markdown)")),
+    (r"minutes", lambda: _("Minutes to read")),
+)
+
+_MISSING = re.compile(r"^required key '(?P<key>[a-z_]+)' is missing")
+
+
 def _collect(
-    errors: list[ValidationError], problems: Problems, patterns, main_by_file: dict[str, str]
+    errors: list[ValidationError],
+    problems: Problems,
+    patterns,
+    main_by_file: dict[str, str],
+    labels: FieldLabels,
+    whole: str,
 ) -> None:
+    """The importer's errors as problems of the form's fields, in the trainer's words; `whole`
+    names what the form edits, for a problem of no single field."""
     for error in errors:
         main = main_by_file.get(error.file)
-        if main is None:
-            problems.add(GENERAL, str(error))
-            continue
-        name = field_of(error.place, patterns, main)
-        if name == GENERAL and error.place:
-            problems.add(name, f"{error.place}: {error.message}")
-        else:
-            problems.add(name, error.message)
+        place = error.place
+        missing = _MISSING.match(error.message)
+        if missing:
+            place = f"{place}.{missing.group('key')}" if place else missing.group("key")
+        name = GENERAL if main is None else field_of(place, patterns, main)
+        problems.add(name, field_message(error.message, name, labels, whole))
 
 
 # --- courses ------------------------------------------------------------------------------------
@@ -133,7 +175,14 @@ def check_course(
     )
     problems = Problems()
     language = document.get("language") if isinstance(document.get("language"), str) else "en"
-    _collect(checked.errors, problems, _COURSE_PLACES, {checked.file: language})
+    _collect(
+        checked.errors,
+        problems,
+        _COURSE_PLACES,
+        {checked.file: language},
+        COURSE_LABELS,
+        _("this course"),
+    )
     return (None if problems else checked.obj), problems
 
 
@@ -176,7 +225,9 @@ def check_lesson(
     main_by_file = {checked.file: files.language}
     main_by_file.update({f"{folder}/{lesson_id}.{locale}.md": locale for locale in files.variants})
     problems = Problems()
-    _collect(checked.errors, problems, _LESSON_PLACES, main_by_file)
+    _collect(
+        checked.errors, problems, _LESSON_PLACES, main_by_file, LESSON_LABELS, _("this lesson")
+    )
     lesson = checked.obj
     if problems or lesson is None:
         return None, problems

@@ -34,13 +34,14 @@ from lms.authoring.forms import (
     locales_for,
     normalize,
 )
+from lms.authoring.messages import conflict_message
 from lms.authoring.validation import GENERAL, Problems, stored_context
 from lms.content import store
 from lms.content.checks import ID_RE
 from lms.content.forms import markdown_problem
 from lms.content.markdown import MarkdownError
 from lms.content.model import DEFAULT_LANGUAGE, Course, Lesson, Text
-from lms.core.inputs import reports_control_characters
+from lms.core.inputs import is_ascii_digits, reports_control_characters
 from lms.extensions import db
 from lms.i18n import content_locale
 from lms.skills.models import Skill
@@ -117,7 +118,6 @@ def discard_draft(kind: str, slug: str):
         abort(404)
     if services.discard_draft(kind, slug):
         flash(_("The draft has been discarded."), "info")
-    db.session.commit()
     if store.current_version(kind, slug) is not None:
         return redirect(url_for(f"authoring.{kind}_edit", **{f"{kind}_id": slug}))
     return redirect(url_for("authoring.index", kind=kind))
@@ -148,6 +148,30 @@ def drafts():
         for draft in services.drafts_of()
     ]
     return render_template("authoring/drafts.html", rows=rows)
+
+
+# --- saving over someone else's save ----------------------------------------------------------
+
+
+def _form_number(name: str) -> int | None:
+    """A revision or version number the editor page was loaded with (None when not sent)."""
+    raw = (request.form.get(name) or "").strip()
+    return int(raw) if is_ascii_digits(raw) and len(raw) < 10 else None
+
+
+def _refused_as_conflict(kind: str, slug: str | None) -> bool:
+    """Whether someone else saved the draft or published since this trainer's page was loaded;
+    then nothing is written, the trainer is told who and when, and the page shows what they
+    typed (with the current revision: saving again keeps their text)."""
+    if slug is None:
+        return False
+    conflict = services.find_conflict(
+        kind, slug, revision=_form_number("revision"), version=_form_number("version")
+    )
+    if conflict is None:
+        return False
+    flash(conflict_message(conflict.name, conflict.saved_at), "error")
+    return True
 
 
 # --- lessons ------------------------------------------------------------------------------------
@@ -229,6 +253,8 @@ def _handle_lesson_post(slug: str | None, editing: services.Editing | None):
             return _render_lesson(
                 state, is_new=is_new, editing=editing, problems=problems, status=422
             )
+        if _refused_as_conflict("lesson", slug):
+            return _render_lesson(state, is_new=is_new, editing=editing, status=409)
         services.save_draft(
             "lesson",
             state.id,
@@ -236,7 +262,6 @@ def _handle_lesson_post(slug: str | None, editing: services.Editing | None):
             actor=current_user,
             base_version=editing.version if editing is not None else None,
         )
-        db.session.commit()
         flash(_("Draft saved. Learners still see the published version."), "success")
         return redirect(url_for("authoring.lesson_edit", lesson_id=state.id))
     if action == "publish":
@@ -247,16 +272,15 @@ def _handle_lesson_post(slug: str | None, editing: services.Editing | None):
             return _render_lesson(
                 state, is_new=is_new, editing=editing, problems=problems, status=422
             )
-        try:
-            result = services.publish_lesson(lesson, actor=current_user)
-        except MarkdownError as error:  # checked just before; only a render at its time limit
-            db.session.rollback()
-            problems.add(GENERAL, str(markdown_problem(error, _("The text"))))
+        if _refused_as_conflict("lesson", slug):
+            return _render_lesson(state, is_new=is_new, editing=editing, status=409)
+        published = services.publish_lesson(lesson, actor=current_user)
+        if published.result is None:  # checked just before; only a render at its time limit
+            problems.add(GENERAL, published.problem)
             return _render_lesson(
                 state, is_new=is_new, editing=editing, problems=problems, status=422
             )
-        db.session.commit()
-        _flash_published(result)
+        _flash_published(published.result)
         return redirect(url_for("authoring.lesson_edit", lesson_id=lesson.id))
     return _render_lesson(state, is_new=is_new, editing=editing)
 
@@ -385,11 +409,12 @@ def _handle_course_post(slug: str | None, editing: services.Editing | None):
             return _render_course(
                 state, is_new=is_new, editing=editing, problems=problems, status=422
             )
+        if _refused_as_conflict("course", slug):
+            return _render_course(state, is_new=is_new, editing=editing, status=409)
         version = editing.version if editing is not None else None
         services.save_draft(
             "course", state.id, state.to_document(), actor=current_user, base_version=version
         )
-        db.session.commit()
         flash(_("Draft saved. Learners still see the published version."), "success")
         return redirect(url_for("authoring.course_edit", course_id=state.id))
     if action == "publish":
@@ -398,16 +423,15 @@ def _handle_course_post(slug: str | None, editing: services.Editing | None):
             return _render_course(
                 state, is_new=is_new, editing=editing, problems=problems, status=422
             )
-        try:
-            result = services.publish_course(course, lessons, actor=current_user)
-        except MarkdownError as error:  # checked just before; only a render at its time limit
-            db.session.rollback()
-            problems.add(GENERAL, str(markdown_problem(error, _("The text"))))
+        if _refused_as_conflict("course", slug):
+            return _render_course(state, is_new=is_new, editing=editing, status=409)
+        published = services.publish_course(course, lessons, actor=current_user)
+        if published.result is None:  # checked just before; only a render at its time limit
+            problems.add(GENERAL, published.problem)
             return _render_course(
                 state, is_new=is_new, editing=editing, problems=problems, status=422
             )
-        db.session.commit()
-        _flash_published(result)
+        _flash_published(published.result)
         if lessons:
             flash(
                 _(

@@ -6,7 +6,8 @@ drafts table (`lms.authoring`, kind ``scenario``) exactly as the trainer left it
 `check` runs `lms.content.validators.check_scenario` on it and resolves its skills with the
 loader against the stored framework, as `lms import` would for `scenarios/<id>.yaml`; the places
 of the errors (``nodes.opening.choices[1].next``) are mapped to the editor's fields
-(``choice-1-next`` of node ``opening``) with the importer's messages unchanged.
+(``choice-1-next`` of node ``opening``) and told in the trainer's words, naming the field as the
+form labels it (``Pick a node of this drill for Reply 2: Leads to.``).
 
 Limits of the editor (on top of the importer's rules): at most 100 nodes; a line the customer
 says, a reply or a rubric line at most 2,000 characters; feedback, the summary and the briefing
@@ -27,6 +28,7 @@ from sqlalchemy.orm.attributes import flag_modified
 
 from lms.authoring import services as drafts
 from lms.authoring.forms import check_new_id, check_text, locales_for, normalize
+from lms.authoring.messages import field_label, field_labels, trainer_message
 from lms.authoring.models import ContentDraft
 from lms.authoring.validation import GENERAL, Problems
 from lms.content import store
@@ -301,8 +303,78 @@ def place_field(place: str, message: str, main: str) -> tuple[str | None, str]:
     return None, _field(_GENERAL_PLACES, place, main)
 
 
+_LOCALE = "(?P<locale>[A-Za-z0-9-]+)"
+
+#: How the settings form labels its fields.
+SETTINGS_LABELS = field_labels(
+    ("id", lambda: _("Id")),
+    ("language", lambda: _("Main language")),
+    (f"title-{_LOCALE}", lambda: _("Title")),
+    (f"summary-{_LOCALE}", lambda: _("Summary (Markdown)")),
+    ("skills", lambda: _("Skills practised")),
+    ("pass_score", lambda: _("Pass score (percent)")),
+    ("difficulty", lambda: _("Difficulty")),
+    ("start", lambda: _("The conversation starts at")),
+    (f"persona-name-{_LOCALE}", lambda: _("Name")),
+    (f"persona-role-{_LOCALE}", lambda: _("Role")),
+    (f"persona-company-{_LOCALE}", lambda: _("Company")),
+    (f"persona-industry-{_LOCALE}", lambda: _("Industry")),
+    (f"persona-context-{_LOCALE}", lambda: _("The situation (Markdown, shown before the drill)")),
+)
+
+
+def _reply(number: int, field_label: str) -> str:
+    return _("Reply %(number)d: %(field)s", number=number, field=field_label)
+
+
+def _line(number: int, field_label: str) -> str:
+    return _("Rubric line %(number)d: %(field)s", number=number, field=field_label)
+
+
+#: How the node form labels its fields.
+NODE_LABELS = field_labels(
+    ("id", lambda: _("Node id")),
+    ("kind", lambda: _("Kind")),
+    (f"say-{_LOCALE}", lambda: _("What the customer says")),
+    ("choices", lambda: _("Replies the learner can pick")),
+    (r"choice-(?P<i>\d+)", lambda i: _("Reply %(number)d", number=i)),
+    (f"choice-(?P<i>\\d+)-text-{_LOCALE}", lambda i: _reply(i, _("The reply"))),
+    (
+        f"choice-(?P<i>\\d+)-feedback-{_LOCALE}",
+        lambda i: _reply(i, _("Feedback after it (Markdown, optional)")),
+    ),
+    (r"choice-(?P<i>\d+)-next", lambda i: _reply(i, _("Leads to"))),
+    (r"choice-(?P<i>\d+)-new-next", lambda i: _reply(i, _("Or leads to a new node (its id)"))),
+    (r"choice-(?P<i>\d+)-points", lambda i: _reply(i, _("Points per skill"))),
+    (
+        r"choice-(?P<i>\d+)-points-(?P<skill>[a-z0-9-]+)",
+        lambda i, skill: _reply(i, _("Points for %(skill)s", skill=skill)),
+    ),
+    ("rubric", lambda: _("What the reviewer checks")),
+    (r"rubric-(?P<i>\d+)", lambda i: _("Rubric line %(number)d", number=i)),
+    (f"rubric-(?P<i>\\d+)-text-{_LOCALE}", lambda i: _line(i, _("The line"))),
+    (r"rubric-(?P<i>\d+)-skill", lambda i: _line(i, _("Skill it is evidence for"))),
+    ("next", lambda: _("After the reply, the conversation goes to")),
+    ("new-next", lambda: _("Or goes to a new node (its id)")),
+    ("end", lambda: _("How it ends")),
+)
+
+
+def _field_label(node_id: str | None, name: str) -> str:
+    if node_id is None:
+        return field_label(name, SETTINGS_LABELS, _("this drill"))
+    return field_label(name, NODE_LABELS, _("Node %(id)s", id=node_id))
+
+
+def problem_message(message: str, node_id: str | None, name: str) -> str:
+    """The importer's `message` about field `name` (of node `node_id`, or of the settings) in
+    the trainer's words, naming the field as the form labels it."""
+    return trainer_message(message, _field_label(node_id, name))
+
+
 def check(document: Mapping[str, Any], slug: str) -> Check:
-    """Check a draft as `lms import` would check scenarios/<slug>.yaml, plus the editor's limits."""
+    """Check a draft as `lms import` would check scenarios/<slug>.yaml, plus the editor's limits.
+    The errors keep the importer's words; the problems by field are in the trainer's."""
     checked = check_document("scenario", document, stored_context(), slug=slug)
     main = document.get("language") if isinstance(document.get("language"), str) else "en"
     result = Check(checked.obj, list(checked.errors))
@@ -311,10 +383,7 @@ def check(document: Mapping[str, Any], slug: str) -> Check:
         problems = (
             result.general if node_id is None else result.nodes.setdefault(node_id, Problems())
         )
-        if name == GENERAL and node_id is None and error.place:
-            problems.add(name, f"{error.place}: {error.message}")
-        else:
-            problems.add(name, error.message)
+        problems.add(name, problem_message(error.message, node_id, name))
     _limits(document, result)
     placeholder_problems(document, result)
     if result.ok:
@@ -333,7 +402,7 @@ def _render(result: Check, main: str) -> None:
         problems = (
             result.general if node_id is None else result.nodes.setdefault(node_id, Problems())
         )
-        problems.add(name, str(markdown_problem(problem.error, _("This text"))))
+        problems.add(name, str(markdown_problem(problem.error, _field_label(node_id, name))))
     result.rendered = None if refused else rendered
 
 
@@ -398,7 +467,7 @@ _NUMBER_RE = re.compile(r"^[+-]?[0-9]{1,9}$")
 
 def number_value(raw: str) -> Any:
     """A number typed in a form as YAML would read it: an int, a float, or the text as is (so
-    that the validator reports it with the importer's message)."""
+    that the validator reports it, and the editor says what to type)."""
     text = raw.strip()
     if _NUMBER_RE.match(text):
         return int(text)

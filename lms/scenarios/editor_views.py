@@ -17,6 +17,7 @@ from flask_login import current_user
 from lms.auth.permissions import Permission, has_permission, permission_required
 from lms.authoring import services as drafts
 from lms.authoring.forms import locale_label
+from lms.authoring.messages import conflict_message
 from lms.authoring.models import ContentDraft
 from lms.authoring.validation import GENERAL, Problems
 from lms.content import store
@@ -66,16 +67,51 @@ def _refuse_conflicting_save():
     draft = drafts.find_draft(editing.KIND, slug)
     if (draft.revision if draft is not None else 0) == int(raw) or draft is None:
         return None
-    name = draft.updated_by.name if draft.updated_by else _("another trainer")
+    name = draft.updated_by.name if draft.updated_by else None
+    shown = _show_back(slug, conflict_message(name, draft.updated_at))
+    if shown is not None:
+        return shown
     flash(
         _(
             "%(name)s saved this draft while you were editing it. Your change was not saved: "
             "reload the page to see their version, then make your change again.",
-            name=name,
+            name=name or _("another trainer"),
         ),
         "error",
     )
     return redirect(url_for(".edit", scenario_id=slug)), 303
+
+
+def _show_back(slug: str, message: str):
+    """The settings or node page again with what the trainer typed (nothing saved) and the
+    draft's current revision, so that saving again replaces the other version knowingly; None
+    for the other saving forms (a move, a delete, a new node), which lose nothing typed."""
+    state = editing.editing(slug)
+    node_id = (request.view_args or {}).get("node_id", "")
+    if state is None:
+        return None
+    if request.endpoint == "scenario_editor.edit":
+        state.document = editing.apply_settings(state.document, request.form, [])
+        flash(message, "error")
+        return _edit_page(state, editing.check(state.document, slug), 409)
+    if request.endpoint == "scenario_editor.node" and node_id in state.nodes:
+        flash(message, "error")
+        return _typed_node_page(state, node_id, 409)
+    return None
+
+
+def _typed_node_page(
+    state: editing.Editing, node_id: str, status: int, extra: Problems | None = None
+):
+    """The node page with the form's fields as typed, nothing saved: without renaming the node
+    or creating the nodes its "leads to a new node" fields name."""
+    typed = {k: v for k, v in request.form.to_dict().items() if not k.endswith("new-next")}
+    typed["id"] = node_id
+    document = editing.apply_node(state.document, node_id, typed)[0]
+    check = editing.check(document, state.slug)
+    return _node_page(
+        state, node_id, check, node=document["nodes"][node_id], status=status, extra=extra
+    )
 
 
 def _skills(locale: str) -> list[tuple[str, str]]:
@@ -132,11 +168,9 @@ def create():
         typed["id"], typed["title"], typed["language"], actor=current_user
     )
     if state is None:
-        db.session.rollback()
         return render_template(
             "scenarios/editor/index.html", rows=[], problems=problems, typed=typed, only_new=True
         ), 400
-    db.session.commit()
     flash(
         _("Drill %(id)s created as a draft. Learners see it once you publish it.", id=state.slug),
         "success",
@@ -182,7 +216,6 @@ def edit(scenario_id: str):
     if request.method == "POST":
         document = editing.apply_settings(state.document, request.form, [])
         editing.save(state, document, actor=current_user)
-        db.session.commit()
         check = editing.check(state.document, state.slug)
         if check.general:
             flash(_("Settings saved in the draft. Some need fixing before you publish."), "warning")
@@ -229,7 +262,6 @@ def add_node(scenario_id: str):
             typed_new={"id": node_id, "kind": kind},
         )
     editing.save(state, document, actor=current_user)
-    db.session.commit()
     flash(_("Node %(id)s added. Fill it in and lead a reply to it.", id=node_id), "success")
     return redirect(url_for(".node", scenario_id=scenario_id, node_id=node_id))
 
@@ -241,7 +273,6 @@ def delete_node(scenario_id: str, node_id: str):
     if node_id not in state.nodes:
         abort(404)
     editing.save(state, editing.delete_node(state.document, node_id), actor=current_user)
-    db.session.commit()
     flash(
         _("Node %(id)s deleted. Replies that led to it now need a new target.", id=node_id), "info"
     )
@@ -256,7 +287,6 @@ def move_node(scenario_id: str, node_id: str):
         abort(404)
     delta = -1 if request.form.get("direction") == "up" else 1
     editing.save(state, editing.move_node(state.document, node_id, delta), actor=current_user)
-    db.session.commit()
     return redirect(url_for(".edit", scenario_id=scenario_id, _anchor=f"node-{node_id}"))
 
 
@@ -318,18 +348,11 @@ def node(scenario_id: str, node_id: str):
     try:
         document, new_id = editing.apply_node(state.document, node_id, request.form)
     except editing.EditorError as error:
+        # Nothing is saved; the page shows what was typed, with the problem at its field.
         problems = Problems()
         problems.add(error.field, error.message)
-        document, _unused = editing.apply_node(
-            state.document, node_id, {**request.form.to_dict(), "id": node_id}
-        )
-        editing.save(state, document, actor=current_user)
-        db.session.commit()
-        return _node_page(
-            state, node_id, editing.check(document, scenario_id), status=400, extra=problems
-        )
+        return _typed_node_page(state, node_id, 400, problems)
     editing.save(state, document, actor=current_user)
-    db.session.commit()
     action = request.form.get("action", "save")
     check = editing.check(document, scenario_id)
     if action != "save":
@@ -413,10 +436,8 @@ def publish(scenario_id: str):
     try:
         result = editing.publish(state, actor=current_user)
     except editing.EditorError as error:
-        db.session.rollback()
         flash(error.message, "error")
         return _edit_page(state, editing.check(state.document, scenario_id), 400)
-    db.session.commit()
     if result.change == store.Change.UNCHANGED:
         flash(_("The draft matched the published version; nothing new was published."), "info")
     else:
@@ -437,7 +458,6 @@ def discard(scenario_id: str):
 
     state = _state_or_404(scenario_id)
     drafts.discard_draft(services.KIND, scenario_id)
-    db.session.commit()
     flash(_("The draft has been discarded."), "info")
     if state.version is not None:
         return redirect(url_for(".edit", scenario_id=scenario_id))

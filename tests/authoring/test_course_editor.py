@@ -135,31 +135,51 @@ def test_a_course_draft_leaves_learners_alone(author, learner_client, db, conten
 @pytest.mark.parametrize(
     ("change", "name", "message"),
     [
-        ({"title-en": "", "title-zh-CN": ""}, "title-en", "must not be empty"),
+        ({"title-en": "", "title-zh-CN": ""}, "title-en", "Write Title (English)."),
         (
             {"module-0-title-en": "", "module-0-title-zh-CN": ""},
             "module-0-title-en",
-            "must not be empty",
+            "Write Module 1: Title (English).",
         ),
-        ({"module-0-item": []}, "module-0-items", "has 0 items; expected at least 1"),
-        ({"module-0-item": ["lesson:nope"]}, "module-0-item-0", "unknown lesson 'nope'"),
+        ({"module-0-item": []}, "module-0-items", "Module 1 has 0; give 1+."),
+        (
+            {"module-0-item": ["lesson:nope"]},
+            "module-0-item-0",
+            "Pick published content for Module 1, item 1.",
+        ),
         (
             {"module-0-item": ["lesson:plan-your-day", "lesson:beta-intro"]},
             "module-0-item-1",
-            "unknown lesson 'beta-intro': no file beta-intro.md in this folder",
+            "Pick published content for Module 1, item 2.",
         ),
-        ({"module-1-item": ["quiz:nope"]}, "module-1-item-0", "unknown quiz 'nope'"),
-        ({"module-1-item": ["scenario:nope"]}, "module-1-item-0", "unknown scenario 'nope'"),
-        ({"module-1-item": ["evil:thing"]}, "module-1-item-0", "unknown key 'evil'"),
-        ({"module-1-item": ["quiz:Bad Id"]}, "module-1-item-0", "invalid quiz id 'Bad Id'"),
+        (
+            {"module-1-item": ["quiz:nope"]},
+            "module-1-item-0",
+            "Pick published content for Module 2, item 1.",
+        ),
+        (
+            {"module-1-item": ["scenario:nope"]},
+            "module-1-item-0",
+            "Pick published content for Module 2, item 1.",
+        ),
+        (
+            {"module-1-item": ["evil:thing"]},
+            "module-1-item-0",
+            "Remove Module 2, item 1: it is not something this form knows.",
+        ),
+        (
+            {"module-1-item": ["quiz:Bad Id"]},
+            "module-1-item-0",
+            "Use lowercase letters, digits and '-' for Module 2, item 1",
+        ),
         (
             {"module-1-item": ["quiz:alpha-check", "quiz:alpha-check"]},
             "module-1-item-1",
-            "quiz 'alpha-check' is listed twice in this course",
+            "Module 2, item 2 is listed twice: remove one of them.",
         ),
-        ({"modules": "0"}, "modules", "has 0 modules; expected at least 1"),
-        ({"skills": ["nope"]}, "skills", "unknown skill 'nope'"),
-        ({"language": "xx_YY!"}, "language", "invalid language tag 'xx_YY!'"),
+        ({"modules": "0"}, "modules", "Modules has 0; give 1+."),
+        ({"skills": ["nope"]}, "skills", "Pick a skill of the framework for Skills."),
+        ({"language": "xx_YY!"}, "language", "Choose a language for Main language."),
         ({"language": "zh-CN"}, "language", "The lessons of this course are written in en"),
         ({"summary-en": "S" * 20_001}, "summary-en", "the limit is 20,000"),
         ({"title-zh-CN": "bad\x00"}, "title-zh-CN", "control character (U+0000)"),
@@ -245,7 +265,7 @@ def test_a_course_does_not_publish_a_broken_draft_lesson(author, db, content):
 @pytest.mark.parametrize(
     ("new_id", "message"),
     [
-        ("alpha", "duplicate course id 'alpha'"),
+        ("alpha", "Id is used already: choose another one."),
         ("Not OK", "Use lowercase letters"),
         ("", "Use lowercase letters"),
     ],

@@ -254,17 +254,17 @@ def assert_kept(page: str, form: dict) -> None:
 @pytest.mark.parametrize(
     ("fields", "name", "message"),
     [
-        ({"title_en": ""}, "title-en", "must not be empty"),
-        ({"title_en": "   "}, "title-en", "must not be empty"),
-        ({"body_en": ""}, "body-en", "the lesson has no body"),
-        ({"body_en": " \n\n "}, "body-en", "the lesson has no body"),
-        ({"minutes": "abc"}, "minutes", "expected a whole number, found a string ('abc')"),
-        ({"minutes": "0"}, "minutes", "0 must be at least 1"),
-        ({"minutes": "-3"}, "minutes", "-3 must be at least 1"),
-        ({"minutes": "2.5"}, "minutes", "expected a whole number, found a number (2.5)"),
+        ({"title_en": ""}, "title-en", "Write Title (English)."),
+        ({"title_en": "   "}, "title-en", "Write Title (English)."),
+        ({"body_en": ""}, "body-en", "Write Text (Markdown) (English)."),
+        ({"body_en": " \n\n "}, "body-en", "Write Text (Markdown) (English)."),
+        ({"minutes": "abc"}, "minutes", "Enter a whole number for Minutes to read."),
+        ({"minutes": "0"}, "minutes", "Enter 1 or more for Minutes to read."),
+        ({"minutes": "-3"}, "minutes", "Enter 1 or more for Minutes to read."),
+        ({"minutes": "2.5"}, "minutes", "Enter a whole number for Minutes to read."),
         ({"minutes": "1" * 20}, "minutes", "Enter a whole number of minutes"),
-        ({"skills": ["no-such-skill"]}, "skills", "unknown skill 'no-such-skill'"),
-        ({"skills": ["Bad Skill!"]}, "skills", "invalid skill id 'Bad Skill!'"),
+        ({"skills": ["no-such-skill"]}, "skills", "Pick a skill of the framework for Skills."),
+        ({"skills": ["Bad Skill!"]}, "skills", "Use lowercase letters, digits and '-' for Skills"),
         ({"course": ""}, "course", "Choose the course this lesson belongs to."),
         ({"course": "nope"}, "course", "There is no course nope."),
         ({"course": "beta"}, "course", "The course alpha lists this lesson."),
@@ -300,8 +300,8 @@ def test_a_translation_body_without_a_title_is_fine_but_an_empty_one_is_not_a_va
         ({"id": "Bad Id!"}, "Use lowercase letters, digits and '-'"),
         ({"id": ""}, "Use lowercase letters, digits and '-'"),
         ({"id": "x" * 65}, "Use lowercase letters, digits and '-'"),
-        ({"id": "follow-up"}, "duplicate lesson id 'follow-up': also used by courses/alpha"),
-        ({"id": "beta-intro"}, "duplicate lesson id 'beta-intro': also used by courses/beta"),
+        ({"id": "follow-up"}, "Id is used already: choose another one."),
+        ({"id": "beta-intro"}, "Id is used already: choose another one."),
     ],
 )
 def test_new_lesson_id_errors(author, content, fields, message):
@@ -315,7 +315,9 @@ def test_new_lesson_id_errors(author, content, fields, message):
 def test_a_new_lesson_cannot_take_a_retired_id(author, content):
     store.retire("lesson", "follow-up")
     response = author.post("/author/lessons/new", data=new_lesson(id="follow-up"))
-    assert "also used by a retired lesson" in field_error(response.get_data(as_text=True), "id")
+    assert "Id is used already: choose another one." in field_error(
+        response.get_data(as_text=True), "id"
+    )
     draft = author.post("/author/lessons/new", data=new_lesson(id="follow-up", action="save-draft"))
     assert "already exists" in field_error(draft.get_data(as_text=True), "id")
 
@@ -325,8 +327,8 @@ def test_a_draft_keeps_incomplete_work(author, db, content):
     assert response.status_code == 302
     page = author.get(EDIT).get_data(as_text=True)
     assert input_value(page, "title-en") == ""
-    assert "must not be empty" in field_error(page, "title-en")
-    assert "found a string ('soon')" in field_error(page, "minutes")
+    assert "Write Title (English)." in field_error(page, "title-en")
+    assert "Enter a whole number for Minutes to read." in field_error(page, "minutes")
     assert version().number == 1
 
 

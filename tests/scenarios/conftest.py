@@ -13,6 +13,8 @@ from lms.content import store
 from lms.content.documents import from_document
 from lms.content.loader import load_tree
 from lms.extensions import db
+from lms.people.models import Role
+from tests.helpers import login_as
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -140,6 +142,14 @@ def publish(framework):
         return result.version
 
     return publish_document
+
+
+@pytest.fixture
+def trainer(client, make_user, framework):
+    """A trainer, logged in on `client`, with the shipped framework stored."""
+    user = make_user("trainer@example.com", name="Tara Trainer", roles={Role.TRAINER})
+    login_as(client, user)
+    return user
 
 
 @pytest.fixture

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import sqlalchemy as sa
+
+from lms.authoring.models import ContentDraft
+from lms.authoring.services import save_draft
 from lms.content import store
 from lms.content.documents import from_document
 from lms.content.model import Framework, Skill, Text
@@ -62,3 +66,23 @@ def drill_world(learner) -> dict[str, object]:
     reply = db.session.query(OpenReply).filter_by(run_id=run.id).one()
     db.session.commit()
     return {"drill": "tiny", "run": run.id, "reply": reply.id}
+
+
+def draft_of(db, slug):
+    """The stored draft of drill `slug`, read afresh."""
+    db.session.expire_all()
+    return db.session.scalar(
+        sa.select(ContentDraft).where(ContentDraft.kind == "scenario", ContentDraft.slug == slug)
+    )
+
+
+def seed_draft(db, trainer, document):
+    save_draft("scenario", document["id"], document, actor=trainer, base_version=None)
+    db.session.commit()
+
+
+def node_form(**fields):
+    """The node form's fields (`say_en` for `say-en`), saving."""
+    data = {"action": "save"}
+    data.update({key.replace("_", "-"): value for key, value in fields.items()})
+    return data
