@@ -47,7 +47,7 @@ def build_path(client, db):
     )
     for form in (
         {"kind": "quiz", "id": "check", "ref": "alpha-check", "due_day": "20"},
-        {"kind": "course", "id": "alpha", "ref": "alpha", "due_day": "14"},
+        {"kind": "course", "id": "alpha", "ref": "alpha", "due_day": "21"},
         {"kind": "task", "id": "shadow", "title-en": "Shadow three calls", "due_day": "25"},
         {"kind": "checkin", "id": "review-30", "title-en": "30-day review", "due_day": "30"},
     ):
@@ -62,16 +62,30 @@ def test_a_path_is_built_checked_live_published_and_exported_unchanged(
 ):
     build_path(author, db)
     page = author.get("/author/paths/rep-path").get_data(as_text=True)
-    # the quiz tests planning before the course teaches it
+    # the quiz (day 20) tests planning before the course (day 21) teaches it
     assert "This item tests planning before any lesson or course of the path teaches it" in page
     assert "The path passes every check." in page  # advice, not a refusal
 
+    # moving the quiz below the course in the list does not teach it: the due days decide
     author.post(
         "/author/paths/rep-path/phases/first-30/items/check/move",
         data={"direction": "down", "revision": rev(db)},
     )
     items = draft(db).document["phases"][0]["items"]
     assert [item["id"] for item in items] == ["alpha", "check", "shadow", "review-30"]
+    page = author.get("/author/paths/rep-path").get_data(as_text=True)
+    assert "This item tests planning before any lesson" in page
+    # due on the course's day, the quiz comes after its teaching
+    author.post(
+        "/author/paths/rep-path/phases/first-30/items/check",
+        data={
+            "kind": "quiz",
+            "id": "check",
+            "ref": "alpha-check",
+            "due_day": "21",
+            "revision": rev(db),
+        },
+    )
     page = author.get("/author/paths/rep-path").get_data(as_text=True)
     assert "The path passes every check." in page
     assert "before any lesson or course of the path teaches it" not in page
