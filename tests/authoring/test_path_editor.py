@@ -25,6 +25,14 @@ def rev(db, slug="rep-path") -> str:
     return str(found.revision if found else 0)
 
 
+def save_item(client, db, phase: str, item: str = "new", **form) -> None:
+    """Post the item form of `item` (or a new item) in `phase` of `rep-path`, with the revision."""
+    response = client.post(
+        f"/author/paths/rep-path/phases/{phase}/items/{item}", data={**form, "revision": rev(db)}
+    )
+    assert response.status_code == 303, response.data
+
+
 def build_path(client, db):
     response = client.post(
         "/author/paths/new", data={"id": "rep-path", "title-en": "Rep path", "title-zh": "代表路径"}
@@ -76,15 +84,8 @@ def test_a_path_is_built_checked_live_published_and_exported_unchanged(
     page = author.get("/author/paths/rep-path").get_data(as_text=True)
     assert "This item tests planning before any lesson" in page
     # due on the course's day, the quiz comes after its teaching
-    author.post(
-        "/author/paths/rep-path/phases/first-30/items/check",
-        data={
-            "kind": "quiz",
-            "id": "check",
-            "ref": "alpha-check",
-            "due_day": "21",
-            "revision": rev(db),
-        },
+    save_item(
+        author, db, "first-30", "check", kind="quiz", id="check", ref="alpha-check", due_day="21"
     )
     page = author.get("/author/paths/rep-path").get_data(as_text=True)
     assert "The path passes every check." in page

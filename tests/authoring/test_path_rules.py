@@ -15,7 +15,7 @@ from lms.content.checking import stored_context
 from lms.content.importer import import_content
 from lms.onboarding import path_editing
 from lms.people.models import Role
-from tests.authoring.test_path_editor import draft, rev
+from tests.authoring.test_path_editor import draft, rev, save_item
 from tests.helpers import login_as
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -32,13 +32,6 @@ def item_notes(page: str, item_id: str) -> tuple[list[str], list[str]]:
     return [html.unescape(e) for e in errors], [html.unescape(w) for w in warnings]
 
 
-def add(client, db, phase: str, **form) -> None:
-    response = client.post(
-        f"/author/paths/rep-path/phases/{phase}/items/new", data={**form, "revision": rev(db)}
-    )
-    assert response.status_code == 303, response.data
-
-
 @pytest.fixture
 def path(db, author, content):
     """`rep-path`: phase `first-30` (until day 30) with a lesson due on day 10 that teaches
@@ -49,11 +42,11 @@ def path(db, author, content):
             "/author/paths/rep-path/phases/new",
             data={"id": phase, "title-en": phase, "until_day": until, "revision": rev(db)},
         )
-    add(author, db, "first-30", kind="lesson", id="plan", ref="plan-your-day", due_day="10")
+    save_item(author, db, "first-30", kind="lesson", id="plan", ref="plan-your-day", due_day="10")
 
 
 def test_a_quiz_due_before_its_lesson_is_a_warning_and_the_path_still_publishes(db, author, path):
-    add(author, db, "first-30", kind="quiz", id="check", ref="alpha-check", due_day="5")
+    save_item(author, db, "first-30", kind="quiz", id="check", ref="alpha-check", due_day="5")
     page = author.get("/author/paths/rep-path").get_data(as_text=True)
     errors, warnings = item_notes(page, "check")
     assert errors == []
@@ -73,7 +66,7 @@ def test_a_quiz_due_before_its_lesson_is_a_warning_and_the_path_still_publishes(
 )
 def test_the_due_days_decide_not_the_place_in_the_list(db, author, path, due, advised):
     """The quiz is listed after the lesson; only a due day before the lesson's day 10 warns."""
-    add(author, db, "first-30", kind="quiz", id="check", ref="alpha-check", due_day=due)
+    save_item(author, db, "first-30", kind="quiz", id="check", ref="alpha-check", due_day=due)
     page = author.get("/author/paths/rep-path").get_data(as_text=True)
     _errors, warnings = item_notes(page, "check")
     assert bool(warnings) is advised
@@ -82,16 +75,16 @@ def test_the_due_days_decide_not_the_place_in_the_list(db, author, path, due, ad
 def test_a_drill_and_a_course_follow_the_same_rule(db, author, content, path):
     # the course (due day 2) teaches planning, by its tags and its lessons, before the quiz
     # (day 3) tests it; the drill lists no skill, so it tests none
-    add(author, db, "first-30", kind="quiz", id="check", ref="alpha-check", due_day="3")
-    add(author, db, "first-30", kind="course", id="alpha", ref="alpha", due_day="2")
-    add(author, db, "first-30", kind="scenario", id="drill", ref="price-drill", due_day="1")
+    save_item(author, db, "first-30", kind="quiz", id="check", ref="alpha-check", due_day="3")
+    save_item(author, db, "first-30", kind="course", id="alpha", ref="alpha", due_day="2")
+    save_item(author, db, "first-30", kind="scenario", id="drill", ref="price-drill", due_day="1")
     page = author.get("/author/paths/rep-path").get_data(as_text=True)
     assert item_notes(page, "check") == ([], [])
     assert item_notes(page, "drill") == ([], [])
 
 
 def test_a_due_day_outside_its_phase_is_an_error_that_stops_publishing(db, author, path, trainer):
-    add(author, db, "first-30", kind="quiz", id="check", ref="alpha-check", due_day="45")
+    save_item(author, db, "first-30", kind="quiz", id="check", ref="alpha-check", due_day="45")
     page = author.get("/author/paths/rep-path").get_data(as_text=True)
     errors, warnings = item_notes(page, "check")
     assert errors == ["Choose a day inside the item's phase for Due day."]
@@ -121,7 +114,7 @@ def test_a_due_day_outside_its_phase_is_an_error_that_stops_publishing(db, autho
 
 
 def test_the_warning_in_chinese(db, author, path, trainer):
-    add(author, db, "first-30", kind="quiz", id="check", ref="alpha-check", due_day="5")
+    save_item(author, db, "first-30", kind="quiz", id="check", ref="alpha-check", due_day="5")
     trainer.locale = "zh_CN"
     db.session.commit()
     page = author.get("/author/paths/rep-path").get_data(as_text=True)
@@ -137,7 +130,7 @@ def test_the_warning_in_chinese(db, author, path, trainer):
     [("9" * 50_000, False), ("١٠", False), ("ten", False), ("2.5", False), ("-3", True)],
 )
 def test_a_hostile_due_day_is_an_error_not_a_crash(db, author, path, due, is_day):
-    add(author, db, "first-30", kind="quiz", id="check", ref="alpha-check", due_day=due)
+    save_item(author, db, "first-30", kind="quiz", id="check", ref="alpha-check", due_day=due)
     stored = draft(db).document["phases"][0]["items"][1]["due_day"]
     assert len(str(stored)) <= 20
     page = author.get("/author/paths/rep-path")
@@ -213,20 +206,13 @@ def _index(document) -> int:
 
 
 def test_the_item_page_shows_the_rules_as_they_stand_for_the_item(db, author, path):
-    add(author, db, "first-30", kind="quiz", id="check", ref="alpha-check", due_day="5")
+    save_item(author, db, "first-30", kind="quiz", id="check", ref="alpha-check", due_day="5")
     page = author.get("/author/paths/rep-path/phases/first-30/items/check").get_data(as_text=True)
     assert ADVICE in html.unescape(page)
     assert 'class="form-errors"' not in page
 
-    author.post(
-        "/author/paths/rep-path/phases/first-30/items/check",
-        data={
-            "kind": "quiz",
-            "id": "check",
-            "ref": "alpha-check",
-            "due_day": "31",
-            "revision": rev(db),
-        },
+    save_item(
+        author, db, "first-30", "check", kind="quiz", id="check", ref="alpha-check", due_day="31"
     )
     page = html.unescape(
         author.get("/author/paths/rep-path/phases/first-30/items/check").get_data(as_text=True)
