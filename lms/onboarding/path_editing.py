@@ -174,6 +174,14 @@ def read_item(form: Any) -> dict[str, Any]:
     return raw
 
 
+def item_index(items: list[Any], item_id: str) -> int:
+    """The position of the item `item_id` in a phase's items."""
+    for index, raw in enumerate(items):
+        if isinstance(raw, dict) and raw.get("id") == item_id:
+            return index
+    raise EditorError(_("This item is not in the path any more."))
+
+
 def apply_item(
     document: dict[str, Any], phase_id: str, item_id: str | None, form: Any
 ) -> dict[str, Any]:
@@ -188,10 +196,7 @@ def apply_item(
             raise EditorError(_("A path has at most %(count)d items.", count=MAX_ITEMS))
         items.append(raw)
     else:
-        index = next((i for i, it in enumerate(items) if it.get("id") == item_id), None)
-        if index is None:
-            raise EditorError(_("This item is not in the path any more."))
-        items[index] = raw
+        items[item_index(items, item_id)] = raw
     phase["items"] = items
     return doc
 
@@ -203,9 +208,7 @@ def move_item(document: dict[str, Any], phase_id: str, item_id: str, delta: int)
     phases = doc["phases"]
     p = phase_index(doc, phase_id)
     items = phases[p].setdefault("items", [])
-    index = next((i for i, it in enumerate(items) if it.get("id") == item_id), None)
-    if index is None:
-        raise EditorError(_("This item is not in the path any more."))
+    index = item_index(items, item_id)
     target = index + delta
     if 0 <= target < len(items):
         items[index], items[target] = items[target], items[index]
@@ -219,7 +222,11 @@ def move_item(document: dict[str, Any], phase_id: str, item_id: str, delta: int)
 def delete_item(document: dict[str, Any], phase_id: str, item_id: str) -> dict[str, Any]:
     doc = copy.deepcopy(document)
     phase = doc["phases"][phase_index(doc, phase_id)]
-    phase["items"] = [it for it in phase.get("items") or () if it.get("id") != item_id]
+    phase["items"] = [
+        it
+        for it in phase.get("items") or ()
+        if not (isinstance(it, dict) and it.get("id") == item_id)
+    ]
     return doc
 
 

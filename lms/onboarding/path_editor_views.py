@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, flash, render_template, request
+from flask import Blueprint, abort, flash, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -164,6 +164,28 @@ def item(path_id: str, phase_id: str, item_id: str | None = None):
         values = editing.item_values(items[position])
         return _item_page(state, values, phase_id, item_id, problems, warnings=warnings)
     return _item_page(state, values, phase_id, item_id, [])
+
+
+@bp.post("/<path_id>/phases/<phase_id>/check-item")
+@bp.post("/<path_id>/phases/<phase_id>/items/<item_id>/check")
+@permission_required(Permission.AUTHOR_CONTENT)
+def check_item(path_id: str, phase_id: str, item_id: str | None = None):
+    """The rules for the item form as typed, without saving it (`static/js/scenario_editor.js`
+    shows them while the trainer types): its problems, and the advice on it."""
+    state = views.state_or_404(path_id)
+    try:
+        document = editing.apply_item(state.document, phase_id, item_id, request.form)
+    except drafting.EditorError as error:
+        return jsonify({"fields": {}, "general": [str(error)], "count": 1})
+    index = editing.phase_index(document, phase_id)
+    if item_id is None:
+        position = len(document["phases"][index]["items"]) - 1  # a new item comes last
+    else:  # in its place, whatever id the form gives it now
+        position = editing.item_index(state.document["phases"][index]["items"], item_id)
+    check = editing.check(document, state.slug)
+    problems = check.items.get((index, position), [])
+    advice = check.warnings.get((index, position), [])
+    return jsonify({"fields": {"advice": advice}, "general": problems, "count": len(problems)})
 
 
 @bp.post("/<path_id>/phases/<phase_id>/items/<item_id>/move")

@@ -209,7 +209,7 @@ def test_the_item_page_shows_the_rules_as_they_stand_for_the_item(db, author, pa
     save_item(author, db, "first-30", kind="quiz", id="check", ref="alpha-check", due_day="5")
     page = author.get("/author/paths/rep-path/phases/first-30/items/check").get_data(as_text=True)
     assert ADVICE in html.unescape(page)
-    assert 'class="form-errors"' not in page
+    assert '<div class="form-errors" data-errors-for="__all__" role="alert" hidden></div>' in page
 
     save_item(
         author, db, "first-30", "check", kind="quiz", id="check", ref="alpha-check", due_day="31"
@@ -233,3 +233,46 @@ def test_a_draft_with_an_item_that_is_not_a_mapping_is_shown_not_a_crash(db, aut
     assert author.get("/author/paths/rep-path").status_code == 200
     assert author.get("/author/paths/rep-path/phases/first-30/items/plan").status_code == 200
     assert author.get("/author/paths/rep-path/phases/first-30/items/nope").status_code == 404
+
+
+def test_the_item_form_is_checked_as_typed_without_saving(db, author, path):
+    """The live check of the item form: the problems and the advice for the item as typed."""
+    before = rev(db)
+    typed = {"kind": "quiz", "id": "check", "ref": "alpha-check", "revision": before}
+    answer = author.post(
+        "/author/paths/rep-path/phases/first-30/check-item", data={**typed, "due_day": "5"}
+    ).get_json()
+    assert answer["general"] == [] and answer["count"] == 0
+    assert len(answer["fields"]["advice"]) == 1
+    assert answer["fields"]["advice"][0].startswith(ADVICE)
+
+    answer = author.post(
+        "/author/paths/rep-path/phases/first-30/check-item", data={**typed, "due_day": "31"}
+    ).get_json()
+    assert answer == {
+        "fields": {"advice": []},
+        "general": ["Choose a day inside the item's phase for Due day."],
+        "count": 1,
+    }
+    answer = author.post(
+        "/author/paths/rep-path/phases/first-30/check-item", data={**typed, "kind": "juggle"}
+    ).get_json()
+    assert answer["general"] == ["Choose what the item is."]
+    assert rev(db) == before  # nothing was saved
+    assert [i["id"] for i in draft(db).document["phases"][0]["items"]] == ["plan"]
+
+    # an existing item is checked in its place, under a new id too
+    answer = author.post(
+        "/author/paths/rep-path/phases/first-30/items/plan/check",
+        data={"kind": "lesson", "id": "renamed", "ref": "plan-your-day", "due_day": "99"},
+    ).get_json()
+    assert answer["general"] == ["Choose a day inside the item's phase for Due day."]
+    answer = author.post(
+        "/author/paths/rep-path/phases/first-30/items/nope/check", data=typed
+    ).get_json()
+    assert answer["general"] == ["This item is not in the path any more."]
+    assert author.post("/author/paths/rep-path/phases/nope/check-item", data=typed).get_json()[
+        "general"
+    ] == ["This phase is not in the path any more."]
+    page = author.get("/author/paths/rep-path/phases/first-30/items/plan").get_data(as_text=True)
+    assert 'data-check-url="/author/paths/rep-path/phases/first-30/items/plan/check"' in page
