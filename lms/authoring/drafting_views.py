@@ -41,7 +41,6 @@ class DraftEditorViews:
         self,
         bp: Blueprint,
         *,
-        kind: str,
         id_arg: str,
         ids: tuple[str, ...],
         load: Callable[[str], drafting.Editing | None],
@@ -50,7 +49,7 @@ class DraftEditorViews:
         edit_context: Callable[[Any], dict[str, Any]],
         published: Callable[[int], str],
     ) -> None:
-        self.kind, self.id_arg, self.ids = kind, id_arg, ids
+        self.id_arg, self.ids = id_arg, ids
         self.load, self.checker, self.published = load, check, published
         self.edit_template, self.edit_context = edit_template, edit_context
         bp.url_value_preprocessor(self._check_ids)

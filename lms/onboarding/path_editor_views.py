@@ -24,7 +24,6 @@ bp = Blueprint("path_editor", __name__, template_folder="templates", url_prefix=
 
 views = DraftEditorViews(
     bp,
-    kind=editing.KIND,
     id_arg="path_id",
     ids=("path_id", "phase_id", "item_id"),
     load=editing.editing,

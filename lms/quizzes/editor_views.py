@@ -25,7 +25,6 @@ bp = Blueprint("quiz_editor", __name__, template_folder="templates", url_prefix=
 
 views = DraftEditorViews(
     bp,
-    kind=editing.KIND,
     id_arg="quiz_id",
     ids=("quiz_id", "question_id"),
     load=editing.editing,
