@@ -146,6 +146,7 @@ EXPECTED: dict[str, tuple[str, str, str]] = {
     "path_editor.item": ("GET", "/author/paths/p/phases/x/items/new", TRAINERS),
     "path_editor.move_item": ("POST", "/author/paths/p/phases/x/items/y/move", TRAINERS),
     "path_editor.delete_item": ("POST", "/author/paths/p/phases/x/items/y/delete", TRAINERS),
+    "path_editor.check_item": ("POST", "/author/paths/p/phases/x/check-item", TRAINERS),
     "path_editor.publish": ("POST", "/author/paths/p/publish", TRAINERS),
     "path_editor.discard": ("POST", "/author/paths/p/discard", TRAINERS),
     "authoring.drafts": ("GET", "/author/drafts", TRAINERS),

@@ -6,22 +6,19 @@ pinned to until someone moves them."""
 from __future__ import annotations
 
 import copy
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from flask_babel import gettext as _
 
-from lms.authoring import services as drafts
+from lms.authoring import drafting
+from lms.authoring.drafting import EditorError, read_number, split_place
 from lms.authoring.messages import trainer_message
-from lms.authoring.models import ContentDraft
 from lms.content import store
 from lms.content.checking import StoredContext, check_document, stored_context
-from lms.content.checks import ID_RE
 from lms.content.forms import markdown_problem
 from lms.content.kinds.editing import read_text, text_values
 from lms.content.model import Path
-from lms.content.models import ContentVersion
 from lms.content.validators import PATH_ITEMS
 from lms.people.models import User
 
@@ -34,20 +31,12 @@ MAX_PHASES = 12
 MAX_ITEMS = 60
 
 
-class EditorError(Exception):
-    """A request the editor cannot carry out, in the trainer's words."""
-
-
-@dataclass
-class Editing:
-    slug: str
-    document: dict[str, Any]
-    version: ContentVersion | None
-    draft: ContentDraft | None
+class Editing(drafting.Editing):
+    """A path as the editor shows it."""
 
     @property
-    def revision(self) -> int:
-        return self.draft.revision if self.draft is not None else 0
+    def file(self) -> str:
+        return f"courses/paths/{self.slug}.yaml"
 
     @property
     def phases(self) -> list[dict[str, Any]]:
@@ -55,31 +44,8 @@ class Editing:
 
 
 def editing(slug: str) -> Editing | None:
-    version = store.current_version(KIND, slug)
-    draft = drafts.find_draft(KIND, slug)
-    if draft is not None:
-        document = copy.deepcopy(draft.document)
-    elif version is not None:
-        document = copy.deepcopy(version.document)
-    else:
-        return None
-    return Editing(slug, document, version, draft)
-
-
-def save(state: Editing, document: dict[str, Any], *, actor: User, revision: int) -> ContentDraft:
-    """Save the draft; raises DraftConflict (nothing written) when someone saved in between."""
-    draft = drafts.save_draft(
-        KIND, state.slug, document, actor=actor, base_version=state.version, revision=revision
-    )
-    state.document, state.draft = document, draft
-    return draft
-
-
-def _number(raw: Any) -> Any:
-    text = (raw or "").strip()
-    if not text:
-        return None
-    return int(text) if re.fullmatch(r"-?[0-9]{1,6}", text) else text
+    """The path as the editor starts from it: its draft, else its live version; None if neither."""
+    return drafting.load(KIND, slug, Editing)
 
 
 def _weights(raw: str) -> dict[str, Any]:
@@ -87,7 +53,7 @@ def _weights(raw: str) -> dict[str, Any]:
     for line in (raw or "").replace(",", "\n").splitlines():
         name, _sep, value = line.partition(":")
         if name.strip():
-            out[name.strip()] = _number(value)
+            out[name.strip()] = read_number(value)
     return out
 
 
@@ -100,15 +66,13 @@ def phase_index(document: dict[str, Any], phase_id: str) -> int:
 
 def create(slug: str, titles: dict[str, str], *, actor: User) -> tuple[Editing | None, str]:
     """A new path draft (no phase yet); or a problem for the id or the title."""
-    if not ID_RE.match(slug or ""):
-        return None, trainer_message("invalid id", _("Path id"))
-    if drafts.id_taken(KIND, slug):
-        return None, trainer_message("duplicate id", _("Path id"))
+    problem = drafting.id_problem(KIND, slug, _("Path id"))
+    if problem:
+        return None, problem
     if not titles:
         return None, trainer_message("must not be empty", _("Title"))
     document = {"id": slug, "title": titles, "language": "en", "phases": []}
-    draft = drafts.save_draft(KIND, slug, document, actor=actor, base_version=None, revision=0)
-    return Editing(slug, document, None, draft), ""
+    return drafting.start(KIND, document, Editing, actor=actor), ""
 
 
 # --- phases ---------------------------------------------------------------------------------------
@@ -132,7 +96,7 @@ def apply_phase(document: dict[str, Any], phase_id: str | None, form: Any) -> di
     fields: dict[str, Any] = {
         "id": (form.get("id") or "").strip(),
         "title": read_text(form, "title"),
-        "until_day": _number(form.get("until_day")),
+        "until_day": read_number(form.get("until_day")),
     }
     goals = read_text(form, "goals")
     if goals:
@@ -201,13 +165,21 @@ def read_item(form: Any) -> dict[str, Any]:
         raw[kind] = body
     else:
         raw[kind] = (form.get("ref") or "").strip()
-    day = _number(form.get("due_day"))
+    day = read_number(form.get("due_day"))
     if day is not None:
         raw["day" if kind == "checkin" else "due_day"] = day
-    min_score = _number(form.get("min_score"))
+    min_score = read_number(form.get("min_score"))
     if min_score is not None and kind in ("quiz", "scenario"):
         raw["min_score"] = min_score
     return raw
+
+
+def item_index(items: list[Any], item_id: str) -> int:
+    """The position of the item `item_id` in a phase's items."""
+    for index, raw in enumerate(items):
+        if isinstance(raw, dict) and raw.get("id") == item_id:
+            return index
+    raise EditorError(_("This item is not in the path any more."))
 
 
 def apply_item(
@@ -224,10 +196,7 @@ def apply_item(
             raise EditorError(_("A path has at most %(count)d items.", count=MAX_ITEMS))
         items.append(raw)
     else:
-        index = next((i for i, it in enumerate(items) if it.get("id") == item_id), None)
-        if index is None:
-            raise EditorError(_("This item is not in the path any more."))
-        items[index] = raw
+        items[item_index(items, item_id)] = raw
     phase["items"] = items
     return doc
 
@@ -239,9 +208,7 @@ def move_item(document: dict[str, Any], phase_id: str, item_id: str, delta: int)
     phases = doc["phases"]
     p = phase_index(doc, phase_id)
     items = phases[p].setdefault("items", [])
-    index = next((i for i, it in enumerate(items) if it.get("id") == item_id), None)
-    if index is None:
-        raise EditorError(_("This item is not in the path any more."))
+    index = item_index(items, item_id)
     target = index + delta
     if 0 <= target < len(items):
         items[index], items[target] = items[target], items[index]
@@ -255,7 +222,11 @@ def move_item(document: dict[str, Any], phase_id: str, item_id: str, delta: int)
 def delete_item(document: dict[str, Any], phase_id: str, item_id: str) -> dict[str, Any]:
     doc = copy.deepcopy(document)
     phase = doc["phases"][phase_index(doc, phase_id)]
-    phase["items"] = [it for it in phase.get("items") or () if it.get("id") != item_id]
+    phase["items"] = [
+        it
+        for it in phase.get("items") or ()
+        if not (isinstance(it, dict) and it.get("id") == item_id)
+    ]
     return doc
 
 
@@ -274,28 +245,17 @@ _LABELS = {
     "description": lambda: _("Description"),
     "phases": lambda: _("Phases"),
 }
-_LOCALES = {"en": lambda: _("English"), "zh-CN": lambda: _("Chinese")}
-_TOKEN = re.compile(r"[^.\[\]]+|\[\d+\]")
-
-
-def _parts(place: str) -> tuple:
-    return tuple(
-        int(token[1:-1]) if token.startswith("[") else token for token in _TOKEN.findall(place)
-    )
 
 
 def _label(parts: tuple) -> str:
     fields = [p for p in parts if isinstance(p, str) and p not in ("phases", "items")]
-    locale = fields[-1] if fields and fields[-1] in _LOCALES else None
-    fields = [f for f in fields if f not in _LOCALES]
+    fields = [f for f in fields if f not in drafting.LOCALE_LABELS]
     key = fields[-1] if fields else (parts[-2] if len(parts) >= 2 else "phases")
     if key in PATH_ITEMS:
         label = _("What the item is")
     else:
         label = _LABELS.get(str(key), _LABELS["phases"])()
-    if locale:
-        label = f"{label} ({_LOCALES[locale]()})"
-    return label
+    return label + drafting.locale_suffix(parts)
 
 
 @dataclass
@@ -308,6 +268,10 @@ class Check:
     warnings: dict[tuple[int, int], list[str]] = field(default_factory=dict)
     #: The HTML of the Markdown fields, once the draft passed every other check.
     rendered: dict[str, dict[str, str]] | None = None
+
+    @property
+    def obj(self) -> Path | None:
+        return self.path
 
     @property
     def ok(self) -> bool:
@@ -332,15 +296,25 @@ class Check:
             bucket.append(message)
 
 
+def due_day(raw: dict[str, Any], phase: dict[str, Any]) -> int | None:
+    """The day an item is due: its ``day`` or ``due_day``, else its phase's last day; None when
+    that is not a whole number (the importer's checks say so)."""
+    day = raw.get("day", raw.get("due_day", phase.get("until_day")))
+    return day if isinstance(day, int) and not isinstance(day, bool) else None
+
+
 def teach_before_test(document: dict[str, Any], context: StoredContext) -> list[tuple[tuple, str]]:
-    """(place, skill) of each skill an item tests (a quiz or drill) before any earlier lesson or
-    course of the path teaches it: a lesson teaches the skills it is tagged with, a course those
-    it is tagged with and those of its lessons."""
+    """(place, skill) of each skill a quiz or drill item tests that no lesson or course item of
+    the path due no later than it teaches.
+
+    A quiz tests the skills of every question of its pool, a drill the skills it lists; a lesson
+    teaches the skills it is tagged with, a course those it is tagged with and those of its
+    lessons. Items are compared by due day, not by their place in the list, as the rule over the
+    shipped paths does (``tests/test_path_order.py``)."""
     lessons_of: dict[str, list[str]] = {}
     for lesson, course in context.lesson_courses.items():
         lessons_of.setdefault(course, []).append(lesson)
-    taught: set[str] = set()
-    problems: list[tuple[tuple, str]] = []
+    dated: list[tuple[int, tuple, str, frozenset[str]]] = []
     for p, phase in enumerate(document.get("phases") or ()):
         if not isinstance(phase, dict):
             continue
@@ -348,38 +322,37 @@ def teach_before_test(document: dict[str, Any], context: StoredContext) -> list[
             if not isinstance(raw, dict):
                 continue
             kind = item_kind(raw)
-            ref = raw.get(kind)
-            if not isinstance(ref, str):
+            ref, day = raw.get(kind), due_day(raw, phase)
+            if kind not in TEACHING + TESTING or not isinstance(ref, str) or day is None:
                 continue
-            skills = context.skills_of.get((kind, ref), frozenset())
-            if kind in TESTING:
-                for skill in sorted(skills - taught):
-                    problems.append((("phases", p, "items", i), skill))
-            elif kind in TEACHING:
-                taught |= skills
-                for lesson in lessons_of.get(ref, ()) if kind == "course" else ():
-                    taught |= context.skills_of.get(("lesson", lesson), frozenset())
+            skills = set(context.skills_of.get((kind, ref), ()))
+            for lesson in lessons_of.get(ref, ()) if kind == "course" else ():
+                skills |= context.skills_of.get(("lesson", lesson), frozenset())
+            dated.append((day, ("phases", p, "items", i), kind, frozenset(skills)))
+    problems: list[tuple[tuple, str]] = []
+    for day, place, kind, skills in dated:
+        if kind not in TESTING:
+            continue
+        taught = set().union(*(s for d, _p, k, s in dated if k in TEACHING and d <= day))
+        problems.extend((place, skill) for skill in sorted(skills - taught))
     return problems
 
 
 def check(document: dict[str, Any], slug: str) -> Check:
-    """The importer's checks of the path file in the trainer's words (they stop publishing), and
-    teach before test as warnings (the shipped paths test some skills their own courses do not
-    teach, so the rule advises rather than refuses)."""
+    """The importer's checks of the path file in the trainer's words (they stop publishing: a due
+    day outside its phase is one), and teach before test as warnings, by item: advice shown on
+    every page of the editor that never stops publishing."""
     context = stored_context()
     checked = check_document(KIND, document, context, slug=slug)
     result = Check(checked.obj)
     for error in checked.errors:
-        parts = _parts(error.place)
-        missing = re.match(r"^required key '(?P<key>[a-z_]+)' is missing", error.message)
-        if missing:
-            parts = parts + (missing.group("key"),)
+        parts = split_place(error.place, error.message)
         result.add(parts, trainer_message(error.message, _label(parts)))
     for place, skill in teach_before_test(document, context):
         result.warnings.setdefault((place[1], place[3]), []).append(
             _(
                 "This item tests %(skill)s before any lesson or course of the path teaches it: "
-                "move it after one that does, or add one before it.",
+                "give it a due day on or after one that does, or add one due no later than it.",
                 skill=skill,
             ),
         )
@@ -415,23 +388,3 @@ def _render(result: Check, document: dict[str, Any]) -> None:
         label = _label(parts) if parts else _("This text")
         result.add(parts, str(markdown_problem(problem.error, label)))
     result.rendered = None if refused else rendered
-
-
-def publish(state: Editing, *, actor: User) -> store.PublishResult:
-    """Publish the draft as the path's new version and drop the draft. Hires already enrolled
-    stay on the version they are pinned to; new enrollments get this one."""
-    result = check(state.document, state.slug)
-    if not result.ok or result.path is None:
-        raise EditorError(
-            _(
-                "Fix the %(count)d problems marked below before publishing.",
-                count=max(result.count, 1),
-            )
-        )
-    published = store.publish(result.path, actor=actor, origin="editor", rendered=result.rendered)
-    drafts.discard_draft(KIND, state.slug)
-    return published
-
-
-def id_ok(value: str) -> bool:
-    return bool(ID_RE.match(value or ""))

@@ -9,45 +9,35 @@ The draft holds the quiz document exactly as a ``<quiz-id>.quiz.yaml`` file woul
 from __future__ import annotations
 
 import copy
-import re
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
 from flask_babel import gettext as _
 
-from lms.authoring import services as drafts
+from lms.authoring import drafting
+from lms.authoring.drafting import EditorError, read_number, split_place
 from lms.authoring.messages import trainer_message
-from lms.authoring.models import ContentDraft
 from lms.content import store
-from lms.content.checking import check_document, stored_context
-from lms.content.checks import ID_RE
+from lms.content.checking import StoredContext, check_document, stored_context
 from lms.content.forms import markdown_problem
 from lms.content.kinds import QUESTION_KINDS
 from lms.content.kinds.editing import EDITOR_LOCALES, read_text, text_values
 from lms.content.model import Quiz
-from lms.content.models import ContentVersion
 from lms.people.models import User
 
 KIND = "quiz"
-SETTINGS = ("pass_score", "max_attempts", "time_limit_minutes", "draw")
+SETTINGS = ("pass_score", "max_attempts", "time_limit_minutes", "draw", "retake_wait_hours")
+RETAKE_SETTINGS = ("retake_wait_hours", "retake_lesson")
 MAX_QUESTIONS = 200
 
 
-class EditorError(Exception):
-    """A request the editor cannot carry out, in the trainer's words."""
-
-
-@dataclass
-class Editing:
-    slug: str
-    document: dict[str, Any]
-    version: ContentVersion | None
-    draft: ContentDraft | None
+class Editing(drafting.Editing):
+    """A quiz as the editor shows it."""
 
     @property
-    def revision(self) -> int:
-        return self.draft.revision if self.draft is not None else 0
+    def file(self) -> str:
+        return f"courses/{self.course_id}/{self.slug}.quiz.yaml"
 
     @property
     def course_id(self) -> str:
@@ -63,24 +53,7 @@ class Editing:
 
 def editing(slug: str) -> Editing | None:
     """The quiz as the editor starts from it: its draft, else its live version; None if neither."""
-    version = store.current_version(KIND, slug)
-    draft = drafts.find_draft(KIND, slug)
-    if draft is not None:
-        document = copy.deepcopy(draft.document)
-    elif version is not None:
-        document = copy.deepcopy(version.document)
-    else:
-        return None
-    return Editing(slug, document, version, draft)
-
-
-def save(state: Editing, document: dict[str, Any], *, actor: User, revision: int) -> ContentDraft:
-    """Save the draft; raises DraftConflict (nothing written) when someone saved in between."""
-    draft = drafts.save_draft(
-        KIND, state.slug, document, actor=actor, base_version=state.version, revision=revision
-    )
-    state.document, state.draft = document, draft
-    return draft
+    return drafting.load(KIND, slug, Editing)
 
 
 # --- creating ------------------------------------------------------------------------------------
@@ -91,10 +64,9 @@ def create(
 ) -> tuple[Editing | None, dict[str, str]]:
     """A new quiz draft with the given id, course and title; or the problems by field."""
     problems: dict[str, str] = {}
-    if not ID_RE.match(slug or ""):
-        problems["id"] = trainer_message("invalid id", _("Quiz id"))
-    elif drafts.id_taken(KIND, slug):
-        problems["id"] = trainer_message("duplicate id", _("Quiz id"))
+    id_problem = drafting.id_problem(KIND, slug, _("Quiz id"))
+    if id_problem:
+        problems["id"] = id_problem
     if store.current_version("course", course_id) is None:
         problems["course"] = trainer_message("unknown course ", _("Course"))
     if not titles:
@@ -111,37 +83,47 @@ def create(
         "shuffle": False,
         "questions": [],
     }
-    draft = drafts.save_draft(KIND, slug, document, actor=actor, base_version=None, revision=0)
-    return Editing(slug, document, None, draft), {}
+    return drafting.start(KIND, document, Editing, actor=actor), {}
 
 
 # --- editing fields -------------------------------------------------------------------------------
 
 
-def _number(raw: Any) -> Any:
-    text = (raw or "").strip()
-    if not text:
-        return None
-    if re.fullmatch(r"-?[0-9]{1,9}", text):
-        return int(text)
-    if re.fullmatch(r"-?[0-9]{1,9}\.[0-9]{1,6}", text):
-        return float(text)
-    return text  # kept as typed, so that the check names the field
-
-
 def apply_settings(document: dict[str, Any], form: Any) -> dict[str, Any]:
     """The document with the settings of the form: titles, pass score, attempts, time limit,
-    shuffle and draw (an empty number field removes an optional setting)."""
+    draw, the retake rules and shuffle. An empty field removes an optional setting; a retake rule
+    the form does not send at all (a page from before the field existed) is kept."""
     doc = copy.deepcopy(document)
     doc["title"] = read_text(form, "title")
     for key in SETTINGS:
-        value = _number(form.get(key))
+        if key in RETAKE_SETTINGS and key not in form:
+            continue
+        value = read_number(form.get(key), decimals=True)
         if value is None and key != "pass_score":
             doc.pop(key, None)
         else:
             doc[key] = value if value is not None else ""
+    if "retake_lesson" in form:
+        lesson = form.get("retake_lesson")
+        lesson = lesson.strip() if isinstance(lesson, str) else ""
+        if lesson:
+            # cut past the longest id: a huge value is kept only as far as it shows it is wrong
+            doc["retake_lesson"] = lesson[: drafting.MAX_ID_CHARS + 1]
+        else:
+            doc.pop("retake_lesson", None)
     doc["shuffle"] = form.get("shuffle") == "on"
     return doc
+
+
+def retake_lessons(state: Editing, context: StoredContext | None = None) -> list[str]:
+    """The lessons a retake may ask for: the live lessons of the quiz's course (and the one the
+    document names, even when it is not one of them, so that the form shows it)."""
+    context = context or stored_context()
+    lessons = sorted(s for s, c in context.lesson_courses.items() if c == state.course_id)
+    named = state.document.get("retake_lesson")
+    if isinstance(named, str) and named and named not in lessons:
+        lessons.append(named)
+    return lessons
 
 
 def parse_weights(raw: str) -> dict[str, Any]:
@@ -151,7 +133,7 @@ def parse_weights(raw: str) -> dict[str, Any]:
         if not line.strip():
             continue
         name, _sep, weight = line.partition(":")
-        weights[name.strip()] = _number(weight) if weight.strip() else 1
+        weights[name.strip()] = read_number(weight, decimals=True) if weight.strip() else 1
     return weights
 
 
@@ -250,6 +232,8 @@ SETTING_LABELS = {
     "time_limit_minutes": lambda: _("Time limit (minutes)"),
     "draw": lambda: _("Questions drawn per attempt"),
     "shuffle": lambda: _("Shuffle questions and answers"),
+    "retake_wait_hours": lambda: _("Wait before a retake (hours)"),
+    "retake_lesson": lambda: _("Lesson to read before a retake"),
     "questions": lambda: _("Questions"),
 }
 
@@ -264,22 +248,10 @@ QUESTION_LABELS = {
     "answer": lambda: _("Correct answer"),
 }
 
-_LOCALE_LABELS = {"en": lambda: _("English"), "zh-CN": lambda: _("Chinese")}
-_PLACE = re.compile(r"[^.\[\]]+|\[\d+\]")
-
-
-def split_place(place: str) -> tuple:
-    """``questions[2].choices[1].text.en`` -> ``("questions", 2, "choices", 1, "text", "en")``."""
-    parts: list[Any] = []
-    for token in _PLACE.findall(place):
-        parts.append(int(token[1:-1]) if token.startswith("[") else token)
-    return tuple(parts)
-
 
 def _label(parts: tuple, question: dict | None) -> tuple[str, str]:
     """(field name, label) of a place inside the quiz document."""
-    locale = parts[-1] if parts and parts[-1] in _LOCALE_LABELS else None
-    suffix = f" ({_LOCALE_LABELS[locale]()})" if locale else ""
+    suffix = drafting.locale_suffix(parts)
     if parts[:1] == ("questions",) and len(parts) >= 2 and isinstance(parts[1], int):
         rest = parts[2:]
         kind = QUESTION_KINDS.get((question or {}).get("kind"))
@@ -315,6 +287,10 @@ class Check:
     rendered: dict[str, dict[str, str]] | None = None
 
     @property
+    def obj(self) -> Quiz | None:
+        return self.quiz
+
+    @property
     def ok(self) -> bool:
         return self.quiz is not None and not self.settings and not self.questions
 
@@ -333,10 +309,7 @@ def check(document: dict[str, Any], slug: str) -> Check:
     if not questions:
         result.settings.append(_("Add at least one question."))
     for error in checked.errors:
-        parts = split_place(error.place)
-        missing = re.match(r"^required key '(?P<key>[a-z_]+)' is missing", error.message)
-        if missing:
-            parts = parts + (missing.group("key"),)
+        parts = split_place(error.place, error.message)
         question = None
         if parts[:1] == ("questions",) and len(parts) >= 2 and isinstance(parts[1], int):
             if parts[1] < len(questions):
@@ -397,25 +370,6 @@ def pool(document: dict[str, Any]) -> Pool:
         kinds[str(question.get("kind"))] += 1
     draw = document.get("draw") if isinstance(document.get("draw"), int) else None
     return Pool(len(questions), draw, sorted(skills.items()), sorted(kinds.items()))
-
-
-# --- publishing ---------------------------------------------------------------------------------
-
-
-def publish(state: Editing, *, actor: User) -> store.PublishResult:
-    """Publish the draft as the quiz's new version and drop the draft; EditorError if it does
-    not pass the checks (nothing is written then)."""
-    result = check(state.document, state.slug)
-    if not result.ok or result.quiz is None:
-        raise EditorError(
-            _(
-                "Fix the %(count)d problems marked below before publishing.",
-                count=max(result.count, 1),
-            )
-        )
-    published = store.publish(result.quiz, actor=actor, origin="editor", rendered=result.rendered)
-    drafts.discard_draft(KIND, state.slug)
-    return published
 
 
 def locales() -> tuple[tuple[str, str], ...]:

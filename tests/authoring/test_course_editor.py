@@ -145,12 +145,12 @@ def test_a_course_draft_leaves_learners_alone(author, learner_client, db, conten
         (
             {"module-0-item": ["lesson:nope"]},
             "module-0-item-0",
-            "Pick published content for Module 1, item 1.",
+            "Pick a lesson of the same course for Module 1, item 1.",
         ),
         (
             {"module-0-item": ["lesson:plan-your-day", "lesson:beta-intro"]},
             "module-0-item-1",
-            "Pick published content for Module 1, item 2.",
+            "Pick a lesson of the same course for Module 1, item 2.",
         ),
         (
             {"module-1-item": ["quiz:nope"]},

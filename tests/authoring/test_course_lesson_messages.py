@@ -24,8 +24,8 @@ COURSE_CASES = [  # (form change, field, English, Chinese)
     (
         {"module-0-item": ["lesson:nope"]},
         "module-0-item-0",
-        "Pick published content for Module 1, item 1.",
-        "请为模块 1 第 1 项选择已发布的内容。",
+        "Pick a lesson of the same course for Module 1, item 1.",
+        "请为模块 1 第 1 项选择同一课程中的课时。",
     ),
     (
         {"module-1-item": ["quiz:alpha-check", "quiz:alpha-check"]},

@@ -25,6 +25,14 @@ def rev(db, slug="rep-path") -> str:
     return str(found.revision if found else 0)
 
 
+def save_item(client, db, phase: str, item: str = "new", **form) -> None:
+    """Post the item form of `item` (or a new item) in `phase` of `rep-path`, with the revision."""
+    response = client.post(
+        f"/author/paths/rep-path/phases/{phase}/items/{item}", data={**form, "revision": rev(db)}
+    )
+    assert response.status_code == 303, response.data
+
+
 def build_path(client, db):
     response = client.post(
         "/author/paths/new", data={"id": "rep-path", "title-en": "Rep path", "title-zh": "代表路径"}
@@ -47,7 +55,7 @@ def build_path(client, db):
     )
     for form in (
         {"kind": "quiz", "id": "check", "ref": "alpha-check", "due_day": "20"},
-        {"kind": "course", "id": "alpha", "ref": "alpha", "due_day": "14"},
+        {"kind": "course", "id": "alpha", "ref": "alpha", "due_day": "21"},
         {"kind": "task", "id": "shadow", "title-en": "Shadow three calls", "due_day": "25"},
         {"kind": "checkin", "id": "review-30", "title-en": "30-day review", "due_day": "30"},
     ):
@@ -62,16 +70,23 @@ def test_a_path_is_built_checked_live_published_and_exported_unchanged(
 ):
     build_path(author, db)
     page = author.get("/author/paths/rep-path").get_data(as_text=True)
-    # the quiz tests planning before the course teaches it
+    # the quiz (day 20) tests planning before the course (day 21) teaches it
     assert "This item tests planning before any lesson or course of the path teaches it" in page
     assert "The path passes every check." in page  # advice, not a refusal
 
+    # moving the quiz below the course in the list does not teach it: the due days decide
     author.post(
         "/author/paths/rep-path/phases/first-30/items/check/move",
         data={"direction": "down", "revision": rev(db)},
     )
     items = draft(db).document["phases"][0]["items"]
     assert [item["id"] for item in items] == ["alpha", "check", "shadow", "review-30"]
+    page = author.get("/author/paths/rep-path").get_data(as_text=True)
+    assert "This item tests planning before any lesson" in page
+    # due on the course's day, the quiz comes after its teaching
+    save_item(
+        author, db, "first-30", "check", kind="quiz", id="check", ref="alpha-check", due_day="21"
+    )
     page = author.get("/author/paths/rep-path").get_data(as_text=True)
     assert "The path passes every check." in page
     assert "before any lesson or course of the path teaches it" not in page
