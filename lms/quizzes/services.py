@@ -25,6 +25,7 @@ from lms.content import store
 from lms.content.model import Quiz
 from lms.content.models import ContentItem, ContentKind, ContentVersion
 from lms.core.inputs import is_ascii_digits
+from lms.core.transaction import keep_on_rollback
 from lms.extensions import db
 from lms.quizzes.kinds import AnswerError, kind_of
 from lms.quizzes.models import AttemptGrant, QuizAnswer, QuizAttempt, QuizQuestionResult
@@ -162,10 +163,14 @@ def is_overdue(attempt: QuizAttempt, now: datetime) -> bool:
 
 
 def close_if_overdue(attempt: QuizAttempt, now: datetime) -> bool:
-    """Submit an attempt whose time has run out, with the answers given; True if it was."""
+    """Submit an attempt whose time has run out, with the answers given; True if it was. The
+    submission stands even when the request then refuses what was asked (a save after the
+    time, a start over the limit): it is kept on rollback (`lms.core.transaction`)."""
     if not is_overdue(attempt, now):
         return False
-    submit_attempt(attempt.id, now=now, user_id=attempt.user_id)
+    attempt_id, user_id = attempt.id, attempt.user_id
+    submit_attempt(attempt_id, now=now, user_id=user_id)
+    keep_on_rollback(lambda: submit_attempt(attempt_id, now=now, user_id=user_id))
     return True
 
 

@@ -25,7 +25,7 @@ from lms.auth.permissions import (
     permission_required,
 )
 from lms.core.inputs import int_arg, int_form, parse_int
-from lms.extensions import db
+from lms.core.transaction import discard_changes
 from lms.i18n import content_locale
 from lms.quizzes import analysis, pages, retakes
 from lms.quizzes.services import (
@@ -94,7 +94,7 @@ def start(quiz_id: str):
     try:
         attempt = start_attempt(current_user.id, quiz_id, now=utcnow())
     except QuizError as error:
-        db.session.rollback()
+        discard_changes()
         if error.code == QuizError.LIMIT:
             flash(_("You have used every attempt this quiz allows."), "error")
             return redirect(url_for("quizzes.intro", quiz_id=quiz_id))
@@ -102,7 +102,6 @@ def start(quiz_id: str):
             flash(_("This quiz asks for a step before you retake it; see below."), "warning")
             return redirect(url_for("quizzes.intro", quiz_id=quiz_id))
         abort(404)
-    db.session.commit()
     return redirect(url_for("quizzes.attempt", quiz_id=quiz_id, attempt_id=attempt.id))
 
 
@@ -178,14 +177,12 @@ def save_answer(quiz_id: str, attempt_id: int):
         )
     except QuizError as error:
         if error.code in (QuizError.CLOSED, QuizError.EXPIRED):
-            db.session.commit()  # an expired attempt was just submitted
             return _closed_response(quiz_id, attempt.id, error.code)
-        db.session.rollback()
+        discard_changes()
         if _is_fetch():
             return jsonify(error=error.code, message=str(BAD_ANSWER)), 400
         flash(str(BAD_ANSWER), "error")
         return redirect(url_for("quizzes.attempt", quiz_id=quiz_id, attempt_id=attempt_id))
-    db.session.commit()
     if _is_fetch():
         return jsonify(saved=True)
     return redirect(next_url)
@@ -220,11 +217,10 @@ def submit(quiz_id: str, attempt_id: int):
             save_answers(attempt.id, current_user.id, answers, now=now)
         except QuizError as error:
             if error.code not in (QuizError.CLOSED, QuizError.EXPIRED):
-                db.session.rollback()
+                discard_changes()
                 flash(str(BAD_ANSWER), "error")
                 return redirect(url_for("quizzes.review", quiz_id=quiz_id, attempt_id=attempt_id))
     submit_attempt(attempt.id, now=now, user_id=current_user.id)
-    db.session.commit()
     return redirect(url_for("quizzes.result", quiz_id=quiz_id, attempt_id=attempt.id))
 
 
@@ -273,10 +269,9 @@ def grant(quiz_id: str, user_id: int):
                 link=url_for("quizzes.intro", quiz_id=quiz_id),
             )
         except retakes.GrantError as refused:
-            db.session.rollback()
+            discard_changes()
             error = str(refused)
         else:
-            db.session.commit()
             flash(
                 _("%(name)s can take the quiz again and has been told.", name=person.name),
                 "success",

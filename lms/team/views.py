@@ -15,6 +15,7 @@ from lms.auth.permissions import (
     has_permission,
     permission_required,
 )
+from lms.core.transaction import discard_changes
 from lms.extensions import db
 from lms.notifications.kinds import reader_content_locale
 from lms.onboarding.models import SignOff
@@ -121,10 +122,9 @@ def sign_off_task(user_id: int):
             ratings=ratings,
         )
     except (OnboardingError, ValueError) as error:
-        db.session.rollback()
+        discard_changes()
         flash(str(error), "error")
     else:
-        db.session.commit()
         flash(_("Signed off. %(name)s has been told.", name=person.name), "success")
     return redirect(url_for("team.member", user_id=person.id, _anchor=f"item-{item_id}"))
 
@@ -139,10 +139,9 @@ def undo_sign_off_task(user_id: int, signoff_id: int):
     try:
         undo_sign_off(signoff, actor=current_user, reason=request.form.get("reason", ""))
     except OnboardingError as error:
-        db.session.rollback()
+        discard_changes()
         flash(str(error), "error")
     else:
-        db.session.commit()
         flash(_("The sign-off is withdrawn and the task is open again."), "success")
     return redirect(url_for("team.member", user_id=person.id, _anchor=f"item-{signoff.item_id}"))
 
@@ -217,14 +216,13 @@ def checkin(user_id: int, item_id: str):
                 outcomes=_outcome_inputs(form, earlier_goals),
             )
         except CheckInInvalid as error:
-            db.session.rollback()
+            discard_changes()
             errors = error.problems.errors
         except OnboardingError as error:
-            db.session.rollback()
+            discard_changes()
             flash(str(error), "error")
             return redirect(url_for("team.member", user_id=person.id))
         else:
-            db.session.commit()
             flash(
                 _("Check-in saved. %(name)s sees the goals and actions.", name=person.name),
                 "success",
