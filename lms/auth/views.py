@@ -32,6 +32,7 @@ from lms.auth.services import (
 )
 from lms.core.navigation import home_for
 from lms.core.safe_redirect import safe_next_url
+from lms.core.transaction import discard_changes
 from lms.extensions import db, limiter
 from lms.people.models import User
 from lms.people.services import PeopleError, set_password
@@ -169,6 +170,7 @@ def change_password():
             try:
                 set_password(user, form.new_password.data, actor=user)
             except PeopleError as error:
+                discard_changes()
                 form.new_password.errors.append(str(error))
             else:
                 # The password change ended every session; start a fresh one on this device.

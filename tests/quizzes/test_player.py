@@ -316,6 +316,25 @@ def test_a_time_limit_is_enforced_on_the_server(client, db, publish_quiz, learne
     assert "submitted when the time ran out" in page
 
 
+def test_a_save_after_the_time_is_refused_but_the_submission_stands(
+    client, db, publish_quiz, learner, monkeypatch
+):
+    """The page's background save gets a 409 (the request rolls back) and the attempt is still
+    submitted as of its deadline: the submission is kept on rollback."""
+    publish_quiz(time_limit_minutes=10)
+    login_as(client, learner)
+    attempt_id = start(client)
+    answer(client, attempt_id, "q1", ["1"])
+    deadline = db.session.get(QuizAttempt, attempt_id).deadline_at
+    monkeypatch.setattr("lms.quizzes.views.utcnow", lambda: deadline + timedelta(minutes=5))
+    response = answer(client, attempt_id, "q2", ["0", "1", "2"], **{"X-Requested-With": "fetch"})
+    assert response.status_code == 409 and response.get_json()["error"] == "expired"
+    db.session.remove()
+    attempt = db.session.get(QuizAttempt, attempt_id)
+    assert attempt.submitted_at == deadline and attempt.is_expired and attempt.score == 25.0
+    assert count(db, QuizAnswer, QuizAnswer.question_id == "q2") == 0
+
+
 def test_saves_inside_the_grace_period_count(client, db, publish_quiz, learner, monkeypatch):
     publish_quiz(time_limit_minutes=5)
     login_as(client, learner)
