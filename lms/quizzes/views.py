@@ -24,6 +24,7 @@ from lms.auth.permissions import (
     has_permission,
     permission_required,
 )
+from lms.core.forms import GENERAL, Problems
 from lms.core.inputs import int_arg, int_form, parse_int
 from lms.core.transaction import discard_changes
 from lms.i18n import content_locale
@@ -256,7 +257,7 @@ def grant(quiz_id: str, user_id: int):
     person = get_person_or_404(user_id, check=retakes.can_grant)
     if not ref.quiz.max_attempts:
         abort(404)
-    error = None
+    problems = Problems()
     if request.method == "POST":
         try:
             retakes.grant_attempts(
@@ -270,7 +271,7 @@ def grant(quiz_id: str, user_id: int):
             )
         except retakes.GrantError as refused:
             discard_changes()
-            error = str(refused)
+            problems.add(refused.field or GENERAL, str(refused))
         else:
             flash(
                 _("%(name)s can take the quiz again and has been told.", name=person.name),
@@ -288,10 +289,10 @@ def grant(quiz_id: str, user_id: int):
         quiz_id=quiz_id,
         standing=retakes.standing(ref.quiz, person.id, ref.item.id),
         grants=retakes.grants_of(person.id, ref.item.id),
-        error=error,
+        problems=problems,
         form=request.form,
         max_extra=retakes.MAX_EXTRA,
-    ), (400 if error else 200)
+    ), (400 if problems else 200)
 
 
 # --- item analysis -------------------------------------------------------------------------
