@@ -173,17 +173,19 @@ def save_answer(quiz_id: str, attempt_id: int):
     attempt = _attempt_or_404(quiz_id, attempt_id)
     next_url = _next_url(quiz_id, attempt_id, len(attempt.layout))
     try:
-        save_answers(
+        saved = save_answers(
             attempt.id, current_user.id, from_shown(attempt, _form_answers()), now=utcnow()
         )
     except QuizError as error:
-        if error.code in (QuizError.CLOSED, QuizError.EXPIRED):
+        if error.code == QuizError.CLOSED:
             return _closed_response(quiz_id, attempt.id, error.code)
         discard_changes()
         if _is_fetch():
             return jsonify(error=error.code, message=str(BAD_ANSWER)), 400
         flash(str(BAD_ANSWER), "error")
         return redirect(url_for("quizzes.attempt", quiz_id=quiz_id, attempt_id=attempt_id))
+    if saved.is_expired:  # submitted as of its deadline; the submission stands (a 409 or not)
+        return _closed_response(quiz_id, attempt.id, QuizError.EXPIRED)
     if _is_fetch():
         return jsonify(saved=True)
     return redirect(next_url)
@@ -217,7 +219,7 @@ def submit(quiz_id: str, attempt_id: int):
         try:
             save_answers(attempt.id, current_user.id, answers, now=now)
         except QuizError as error:
-            if error.code not in (QuizError.CLOSED, QuizError.EXPIRED):
+            if error.code != QuizError.CLOSED:
                 discard_changes()
                 flash(str(BAD_ANSWER), "error")
                 return redirect(url_for("quizzes.review", quiz_id=quiz_id, attempt_id=attempt_id))

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 
 from lms.content.store import publish, retire
 from lms.quizzes.models import QuizAnswer, QuizAttempt, QuizQuestionResult
+from lms.quizzes.services import QuizError, save_answers, start_attempt
 from lms.skills.mastery import mastery_of
 from lms.skills.models import Evidence
 from tests.helpers import login_as
@@ -333,6 +334,20 @@ def test_a_save_after_the_time_is_refused_but_the_submission_stands(
     attempt = db.session.get(QuizAttempt, attempt_id)
     assert attempt.submitted_at == deadline and attempt.is_expired and attempt.score == 25.0
     assert count(db, QuizAnswer, QuizAnswer.question_id == "q2") == 0
+
+
+def test_a_save_after_the_time_returns_the_submission_instead_of_raising(db, publish_quiz, learner):
+    publish_quiz(time_limit_minutes=10)
+    attempt = start_attempt(learner.id, "basics")
+    save_answers(attempt.id, learner.id, {"q1": ["1"]}, now=attempt.started_at)
+    late = attempt.deadline_at + timedelta(minutes=5)
+    saved = save_answers(attempt.id, learner.id, {"q2": ["0"]}, now=late)
+    assert saved.is_expired and saved.attempt.id == attempt.id
+    assert saved.attempt.submitted_at == attempt.deadline_at and saved.attempt.score == 25.0
+    assert count(db, QuizAnswer, QuizAnswer.question_id == "q2") == 0
+    with pytest.raises(QuizError) as refused:  # now it is closed: refused before any write
+        save_answers(attempt.id, learner.id, {"q2": ["0"]}, now=late)
+    assert refused.value.code == QuizError.CLOSED
 
 
 def test_saves_inside_the_grace_period_count(client, db, publish_quiz, learner, monkeypatch):
