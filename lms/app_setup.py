@@ -227,22 +227,10 @@ def register_error_handlers(app: Flask) -> None:
 
 
 def register_request_transaction(app: Flask) -> None:
-    """One commit per request, as Indico's request handler does: a view calls services and
-    returns; the session is committed after a response below 400 and rolled back after an
-    error response or an exception, so that a half-done change is never kept."""
+    """One commit per request, as Indico's request handler does (see `lms.core.transaction`)."""
+    from lms.core import transaction
 
-    @app.after_request
-    def _commit(response):
-        if response.status_code < 400:
-            db.session.commit()
-        else:
-            db.session.rollback()
-        return response
-
-    @app.teardown_request
-    def _rollback(error):
-        if error is not None:
-            db.session.rollback()
+    transaction.register(app)
 
 
 #: The feature modules that register progress providers and skill-target sources.

@@ -15,6 +15,7 @@ from datetime import datetime
 from lms.audit.services import record
 from lms.auth import throttle, two_factor
 from lms.auth.passwords import hash_password, needs_rehash, verify_password
+from lms.core.transaction import keep_on_rollback
 from lms.extensions import db
 from lms.people.models import User
 from lms.people.services import end_all_sessions, find_user_by_email
@@ -37,25 +38,25 @@ class LoginResult:
 def authenticate(
     email: str, password: str, *, address: str, now: datetime | None = None
 ) -> LoginResult:
-    """Check the password step of a sign-in and record it; the caller commits (also on failure).
-    A person with two-factor sign-in gets SECOND_FACTOR and is not signed in yet."""
+    """Check the password step of a sign-in and record it. A failure is recorded so that it
+    stands whatever the request answers (see `record_failure`). A person with two-factor
+    sign-in gets SECOND_FACTOR and is not signed in yet."""
     now = now or utcnow()
     user = find_user_by_email(email)
     if user is None:
         verify_password(None, password)
-        record("login.failed", actor=None, email=email.strip().lower()[:254], reason="unknown")
+        record_failure(None, "unknown", address=address, now=now, email=email)
         return LoginResult(LoginOutcome.BAD_CREDENTIALS)
     if throttle.locked_until(user, address, now) is not None:
         # Same work as a real check, without looking at the real password.
         verify_password(None, password)
-        record("login.failed", actor=None, subject=user, reason="paused")
+        record_failure(user.id, "paused", address=address, now=now)
         return LoginResult(LoginOutcome.BAD_CREDENTIALS, user)
     if not verify_password(user.password_hash, password):
-        throttle.count_failure(user, address, now)
-        record("login.failed", actor=None, subject=user, reason="password")
+        record_failure(user.id, "password", address=address, now=now, count=True)
         return LoginResult(LoginOutcome.BAD_CREDENTIALS, user)
     if not user.active:
-        record("login.failed", actor=None, subject=user, reason="inactive")
+        record_failure(user.id, "inactive", address=address, now=now)
         return LoginResult(LoginOutcome.INACTIVE, user)
     if user.password_hash and needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
@@ -75,17 +76,43 @@ def check_second_factor(
     (account, address) pair, so the same pause applies. Returns how it passed ("totp" or
     "recovery_code"), or None."""
     if not user.active or throttle.locked_until(user, address, now) is not None:
-        record("login.failed", actor=None, subject=user, reason="paused")
+        record_failure(user.id, "paused", address=address, now=now)
         return None
     method = two_factor.verify(user, code, now=now)
     if method is None:
-        throttle.count_failure(user, address, now)
-        record("login.failed", actor=None, subject=user, reason="second_factor")
-        db.session.flush()
+        record_failure(user.id, "second_factor", address=address, now=now, count=True)
         return None
     if sign_in:
         complete_sign_in(user, address=address, now=now, method=method)
     return method
+
+
+def record_failure(
+    user_id: int | None,
+    reason: str,
+    *,
+    address: str,
+    now: datetime,
+    email: str = "",
+    count: bool = False,
+) -> None:
+    """Audit a failed sign-in (and, with `count`, count it against the account and address for
+    the throttle). The record stands even when the request then answers with an error, fails,
+    or is discarded: it is written now and kept on rollback (`lms.core.transaction`), so that
+    no answer the caller can provoke undoes the count."""
+
+    def write() -> None:
+        user = db.session.get(User, user_id) if user_id is not None else None
+        if user is None:
+            record("login.failed", actor=None, email=email.strip().lower()[:254], reason=reason)
+        else:
+            if count:
+                throttle.count_failure(user, address, now)
+            record("login.failed", actor=None, subject=user, reason=reason)
+        db.session.flush()
+
+    write()
+    keep_on_rollback(write)
 
 
 def complete_sign_in(user: User, *, address: str, now: datetime, method: str) -> None:

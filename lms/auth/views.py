@@ -32,6 +32,7 @@ from lms.auth.services import (
 )
 from lms.core.navigation import home_for
 from lms.core.safe_redirect import safe_next_url
+from lms.core.transaction import discard_changes
 from lms.extensions import db, limiter
 from lms.people.models import User
 from lms.people.services import PeopleError, set_password
@@ -90,7 +91,6 @@ def login():
     form = LoginForm()
     if form.validate_on_submit():
         result = authenticate(form.email.data, form.password.data, address=_address())
-        db.session.commit()
         if result.outcome is LoginOutcome.OK:
             session.pop(PENDING_KEY, None)
             login_user(result.user, remember=form.remember.data)
@@ -139,7 +139,6 @@ def second_factor():
     form = CodeForm()
     if form.validate_on_submit():
         method = check_second_factor(user, form.code.data, address=_address(), now=utcnow())
-        db.session.commit()
         if method is not None:
             pending = session.pop(PENDING_KEY)
             login_user(user, remember=pending.get("remember", False))
@@ -154,7 +153,6 @@ def second_factor():
 @login_required
 def logout():
     logout_everywhere(current_user)
-    db.session.commit()
     logout_user()
     flash(_("You are logged out."), "info")
     return redirect(url_for("auth.login"))
@@ -172,9 +170,9 @@ def change_password():
             try:
                 set_password(user, form.new_password.data, actor=user)
             except PeopleError as error:
+                discard_changes()
                 form.new_password.errors.append(str(error))
             else:
-                db.session.commit()
                 # The password change ended every session; start a fresh one on this device.
                 login_user(user)
                 flash(_("Your password has been changed. Other devices are logged out."), "success")
@@ -205,7 +203,6 @@ def enrol_start():
     if two_factor.is_enabled(user):
         return redirect(url_for("auth.security"))
     two_factor.start_enrolment(user, now=utcnow())
-    db.session.commit()
     return redirect(url_for("auth.enrol"))
 
 
@@ -240,7 +237,6 @@ def enrol_confirm():
     form = TotpForm()
     if form.validate_on_submit():
         codes = two_factor.confirm_enrolment(user, form.code.data, now=utcnow())
-        db.session.commit()
         if codes is not None:
             flash(_("Two-factor sign-in is on."), "success")
             return _render_codes(codes)
@@ -262,7 +258,6 @@ def _checked_code(form: CodeForm, user: User) -> bool:
         return False
     if check_second_factor(user, form.code.data, address=_address(), now=utcnow(), sign_in=False):
         return True
-    db.session.commit()
     flash(_("Wrong code."), "error")
     return False
 
@@ -275,7 +270,6 @@ def recovery_codes():
     if not two_factor.is_enabled(user) or not _checked_code(form, user):
         return redirect(url_for("auth.security"))
     codes = two_factor.regenerate_recovery_codes(user, now=utcnow())
-    db.session.commit()
     flash(_("New recovery codes made; the old ones no longer work."), "success")
     return _render_codes(codes)
 
@@ -290,6 +284,5 @@ def disable():
     form = CodeForm()
     if two_factor.is_enabled(user) and _checked_code(form, user):
         two_factor.disable(user, now=utcnow())
-        db.session.commit()
         flash(_("Two-factor sign-in is off."), "success")
     return redirect(url_for("auth.security"))

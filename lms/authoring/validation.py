@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from flask_babel import gettext as _
@@ -22,8 +22,7 @@ from lms.content.checking import StoredContext, check_document, stored_context
 from lms.content.checks import FileContext
 from lms.content.errors import ValidationError
 from lms.content.model import Course, Lesson, Text
-
-GENERAL = "__all__"
+from lms.core.forms import GENERAL, Problems
 
 __all__ = [
     "GENERAL",
@@ -35,31 +34,6 @@ __all__ = [
     "field_of",
     "stored_context",
 ]
-
-
-@dataclass
-class Problems:
-    """Errors by form field; `GENERAL` holds those that belong to no single field."""
-
-    by_field: dict[str, list[str]] = field(default_factory=dict)
-
-    def add(self, name: str, message: str) -> None:
-        messages = self.by_field.setdefault(name, [])
-        if message not in messages:
-            messages.append(message)
-
-    def get(self, name: str) -> list[str]:
-        return self.by_field.get(name, [])
-
-    def __bool__(self) -> bool:
-        return bool(self.by_field)
-
-    def __len__(self) -> int:
-        return len(self.by_field)
-
-    @property
-    def general(self) -> list[str]:
-        return self.by_field.get(GENERAL, [])
 
 
 # --- mapping places to fields -------------------------------------------------------------------

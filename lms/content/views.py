@@ -27,7 +27,7 @@ from lms.content.forms import ConfirmForm, ImportUploadForm
 from lms.content.importer import ImportReport, import_content, stored_counts
 from lms.content.store import Change
 from lms.content.uploads import claim_upload, discard_upload, save_upload
-from lms.extensions import db
+from lms.core.transaction import discard_changes
 
 bp = Blueprint("content", __name__, template_folder="templates", url_prefix="/author/import")
 
@@ -100,10 +100,10 @@ def import_check():
     try:
         report = _import_zip(data, apply=False)
     except ArchiveError as error:
-        db.session.rollback()
+        discard_changes()
         form.archive.errors.append(str(error))
         return _page(form, 400)
-    db.session.rollback()
+    discard_changes()
     token = None
     if report.ok and report.has_changes:
         token = save_upload(
@@ -130,13 +130,12 @@ def import_apply(token: str):
     try:
         report = _import_zip(upload.data, apply=True)
     except ArchiveError as error:
-        db.session.rollback()
+        discard_changes()
         flash(str(error), "error")
         return redirect(url_for(".import_form"))
     if not report.ok:
-        db.session.rollback()
+        discard_changes()
         return _page(ImportUploadForm(formdata=None), report=report)
-    db.session.commit()
     flash(
         _(
             "Content imported: %(added)d added, %(changed)d changed, %(retired)d retired.",

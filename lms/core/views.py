@@ -8,6 +8,7 @@ from flask_login import current_user
 
 from lms.auth.permissions import Permission, permission_required
 from lms.core.safe_redirect import safe_next_url
+from lms.core.transaction import discard_changes
 from lms.extensions import db
 from lms.i18n import UI_LOCALES
 
@@ -19,7 +20,7 @@ def healthz():
     try:
         db.session.execute(sa.text("SELECT 1"))
     except sa.exc.SQLAlchemyError:
-        db.session.rollback()
+        discard_changes()
         return jsonify(status="unavailable", database="unreachable"), 503
     return jsonify(status="ok")
 
@@ -39,7 +40,6 @@ def set_language():
         session["locale"] = locale
         if current_user.is_authenticated and current_user.locale != locale:
             current_user.locale = locale
-            db.session.commit()
     return redirect(safe_next_url(request.form.get("next"), url_for("core.index")))
 
 

@@ -11,7 +11,6 @@ from flask_login import current_user
 
 from lms.auth.permissions import Permission, permission_required
 from lms.courses import services
-from lms.extensions import db
 from lms.i18n import content_locale
 
 bp = Blueprint("courses", __name__, template_folder="templates")
@@ -87,7 +86,6 @@ def mark_done(course_id: str, lesson_id: str):
     if version is None:
         abort(404)
     services.complete_lesson(current_user, version)
-    db.session.commit()
     flash(_("Marked as done."), "success")
     return redirect(url_for("courses.lesson", course_id=course_id, lesson_id=lesson_id))
 
@@ -100,5 +98,4 @@ def undo_done(course_id: str, lesson_id: str):
         abort(404)
     if services.undo_completion(current_user, version.item):
         flash(_("The lesson is no longer marked as done."), "info")
-    db.session.commit()
     return redirect(url_for("courses.lesson", course_id=course_id, lesson_id=lesson_id))

@@ -66,7 +66,6 @@ def _own_notification_or_404(notification_id: int) -> Notification:
 def read(notification_id: int):
     notification = _own_notification_or_404(notification_id)
     mark_read(notification)
-    db.session.commit()
     if request.form.get("open") and notification.link:
         return redirect(notification.link)
     return redirect(url_for("notifications.index"))
@@ -76,5 +75,4 @@ def read(notification_id: int):
 @permission_required(Permission.LEARN)
 def read_all():
     mark_all_read(current_user.id)
-    db.session.commit()
     return redirect(url_for("notifications.index"))

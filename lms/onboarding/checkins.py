@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 
 import sqlalchemy as sa
@@ -17,6 +17,7 @@ from lms.audit.services import record
 from lms.content.forms import markdown_problem
 from lms.content.markdown import MarkdownError, render_markdown
 from lms.content.model import Path
+from lms.core.forms import Problems
 from lms.extensions import db
 from lms.notifications.services import notify
 from lms.onboarding.enrollments import (
@@ -95,21 +96,8 @@ class OutcomeInput:
     achieved: str = ""
 
 
-@dataclass
-class CheckInProblems:
-    """What is missing or wrong, by place: ``goals[0].target`` -> message."""
-
-    errors: dict[str, object] = field(default_factory=dict)
-
-    def add(self, place: str, message) -> None:
-        self.errors.setdefault(place, message)
-
-    def __bool__(self) -> bool:
-        return bool(self.errors)
-
-
 class CheckInInvalid(OnboardingError):
-    def __init__(self, problems: CheckInProblems) -> None:
+    def __init__(self, problems: Problems) -> None:
         super().__init__(_l("The check-in could not be saved; see the marked fields."), "goals")
         self.problems = problems
 
@@ -138,7 +126,7 @@ def parse_date(raw: str | date | None) -> date | None:
 
 
 def check_goals(
-    goals: Sequence[GoalInput], window: tuple[date, date], problems: CheckInProblems
+    goals: Sequence[GoalInput], window: tuple[date, date], problems: Problems
 ) -> list[CheckInGoal]:
     """SMART goals from the form: each needs a specific text, a number and a unit to measure it,
     and a deadline inside `window`. Blank rows are ignored; at least one goal is needed."""
@@ -205,7 +193,7 @@ def check_goals(
     return cleaned
 
 
-def check_actions(actions: Sequence[ActionInput], problems: CheckInProblems) -> list[AgreedAction]:
+def check_actions(actions: Sequence[ActionInput], problems: Problems) -> list[AgreedAction]:
     cleaned: list[AgreedAction] = []
     filled = [(index, action) for index, action in enumerate(actions) if not action.is_blank()]
     if len(filled) > MAX_ACTIONS:
@@ -284,7 +272,7 @@ def hold_checkin(
     now = now or utcnow()
     enrollment = active_enrollment(hire.id)
     path, _phase, item = _item_of(enrollment, item_id, "checkin")
-    problems = CheckInProblems()
+    problems = Problems()
     texts = {"went_well": went_well, "went_badly": went_badly, "notes": notes}
     for name, value in texts.items():
         if len(value or "") > MAX_NOTES:

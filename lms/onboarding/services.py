@@ -9,7 +9,6 @@ from lms.onboarding.checkins import (  # noqa: F401
     _NUMBER,
     ActionInput,
     CheckInInvalid,
-    CheckInProblems,
     GoalInput,
     OutcomeInput,
     check_actions,

@@ -29,6 +29,7 @@ from lms.auth.permissions import (
 )
 from lms.core.inputs import InputError, int_list
 from lms.core.safe_redirect import safe_next_url
+from lms.core.transaction import discard_changes
 from lms.extensions import db
 from lms.notifications.kinds import reader_content_locale
 from lms.onboarding import calendar as feeds
@@ -137,10 +138,9 @@ def enroll():
             replace=request.form.get("replace") == "1",
         )
     except OnboardingError as error:
-        db.session.rollback()
+        discard_changes()
         flash(str(error), "error")
         return redirect(back)
-    db.session.commit()
     if result.enrolled:
         flash(
             ngettext("%(num)d person enrolled.", "%(num)d people enrolled.", len(result.enrolled)),
@@ -164,10 +164,9 @@ def upgrade(enrollment_id: int):
     try:
         upgrade_enrollment(enrollment, actor=current_user)
     except OnboardingError as error:
-        db.session.rollback()
+        discard_changes()
         flash(str(error), "error")
     else:
-        db.session.commit()
         flash(_("The path is now on its newest version; everything done is kept."), "success")
     return redirect(_back(_fallback()))
 
@@ -193,7 +192,6 @@ def calendar_settings():
 def calendar_new():
     replaced = feeds.feed_of(current_user.id) is not None
     feeds.new_feed(current_user)
-    db.session.commit()
     if replaced:
         flash(_("Your calendar has a new address; the old one no longer works."), "success")
     else:
@@ -206,7 +204,6 @@ def calendar_new():
 def calendar_revoke():
     if feeds.revoke_feed(current_user):
         flash(_("Your calendar address no longer works."), "success")
-    db.session.commit()
     return redirect(url_for("onboarding.calendar_settings"))
 
 

@@ -13,6 +13,7 @@ from lms.audit.models import AuditEvent
 from lms.auth import two_factor
 from lms.auth.permissions import Permission, permission_required
 from lms.core.inputs import page_arg
+from lms.core.transaction import discard_changes
 from lms.extensions import db
 from lms.people.forms import ConfirmForm, NewUserForm, RosterForm, SetPasswordForm, UserForm
 from lms.people.models import User, UserRole
@@ -123,10 +124,9 @@ def user_new():
                     password=form.password.data or None,
                 )
             except PeopleError as error:
-                db.session.rollback()
+                discard_changes()
                 _show_error(form, error)
             else:
-                db.session.commit()
                 flash(_("%(name)s has been added.", name=user.name), "success")
                 return redirect(url_for("people.user_edit", user_id=user.id))
     return render_template("people/user_form.html", form=form, user=None)
@@ -154,10 +154,9 @@ def user_edit(user_id: int):
             try:
                 update_user(user, _account_data(form, manager), actor=current_user)
             except PeopleError as error:
-                db.session.rollback()
+                discard_changes()
                 _show_error(form, error)
             else:
-                db.session.commit()
                 flash(_("Changes saved."), "success")
                 return redirect(url_for("people.user_edit", user_id=user.id))
     reports = db.session.scalars(
@@ -182,10 +181,9 @@ def user_set_active(user_id: int):
     try:
         set_active(user, make_active, actor=current_user)
     except PeopleError as error:
-        db.session.rollback()
+        discard_changes()
         flash(str(error), "error")
     else:
-        db.session.commit()
         if make_active:
             flash(_("%(name)s can log in again.", name=user.name), "success")
         else:
@@ -204,10 +202,9 @@ def user_set_password(user_id: int):
         try:
             set_password(user, form.password.data, actor=current_user)
         except PeopleError as error:
-            db.session.rollback()
+            discard_changes()
             flash(str(error), "error")
         else:
-            db.session.commit()
             flash(_("The password of %(name)s has been set.", name=user.name), "success")
     return redirect(url_for("people.user_edit", user_id=user.id))
 
@@ -225,7 +222,6 @@ def user_reset_two_factor(user_id: int):
         flash(_("%(name)s has no second factor.", name=user.name), "info")
     else:
         two_factor.reset(user, actor=current_user, now=utcnow())
-        db.session.commit()
         flash(
             _(
                 "The second factor of %(name)s has been removed and they are logged out.",
@@ -247,7 +243,6 @@ def roster():
         applied = request.form.get("action") == "import"
         result = import_roster(data, actor=current_user, apply=applied)
         if result.ok and applied:
-            db.session.commit()
             flash(
                 _(
                     "Roster imported: %(added)d added, %(updated)d updated, "
@@ -259,7 +254,7 @@ def roster():
                 "success",
             )
             return redirect(url_for("people.roster"))
-        db.session.rollback()
+        discard_changes()
     return render_template("people/roster.html", form=form, result=result, applied=applied)
 
 

@@ -295,9 +295,10 @@ def save_plan(
     if len(rows) > MAX_PRIORITIES:
         raise PlanningError(_l("Keep to at most five priorities."), "priorities")
     by_value = {choice.value: choice for choice in choices} if choices is not None else None
-    plan = _get_or_create(user, day, now)
-    existing = {priority.id: priority for priority in plan.priorities}
-    keep: list[PlanPriority] = []
+    plan = plan_for(user.id, day)
+    existing = {priority.id: priority for priority in plan.priorities} if plan else {}
+    # Every row and count is checked before anything is written: a refusal leaves no trace.
+    checked: list[dict] = []
     for position, row in enumerate(rows):
         place = f"p-{position}"
         slug = item_id = None
@@ -326,17 +327,31 @@ def save_plan(
         minutes = _minutes(row.duration, f"{place}-duration")
         if row.id is not None and row.id not in existing:
             raise NotYours(_l("That priority is not in this plan."), f"{place}-text")
-        priority = existing.get(row.id) if row.id is not None else None
+        checked.append(
+            {
+                "id": row.id,
+                "position": position,
+                "text": text[:MAX_TEXT],
+                "path_slug": slug,
+                "item_id": item_id,
+                "start_time": start,
+                "duration_minutes": minutes,
+                "customer": customer,
+            }
+        )
+    planned = _checked_counts(counts or {}, "planned")
+    plan = plan or _get_or_create(user, day, now)
+    keep: list[PlanPriority] = []
+    for values in checked:
+        row_id = values.pop("id")
+        priority = existing.get(row_id) if row_id is not None else None
         if priority is None:
             priority = PlanPriority(created_at=now)
-        priority.position = position
-        priority.text = text[:MAX_TEXT]
-        priority.path_slug, priority.item_id = slug, item_id
-        priority.start_time, priority.duration_minutes = start, minutes
-        priority.customer = customer
+        for name, value in values.items():
+            setattr(priority, name, value)
         keep.append(priority)
     plan.priorities = keep
-    _set_counts(plan, counts or {}, "planned")
+    _set_counts(plan, planned, "planned")
     plan.planned_at = plan.planned_at or now
     plan.updated_at = now
     db.session.flush()
@@ -344,13 +359,20 @@ def save_plan(
     return plan
 
 
-def _set_counts(plan: DayPlan, counts: Mapping[int, str | int], column: str) -> None:
-    kinds = {kind.id: kind for kind in activity_kinds(include_retired=True)}
-    have = {count.kind_id: count for count in plan.counts}
+def _checked_counts(counts: Mapping[int, str | int], column: str) -> dict[int, int]:
+    """The counts per kind of activity as numbers; refuses an unknown kind or a bad number."""
+    kinds = {kind.id for kind in activity_kinds(include_retired=True)}
+    values: dict[int, int] = {}
     for kind_id, raw in counts.items():
         if kind_id not in kinds:
             raise PlanningError(_l("That kind of activity does not exist."), f"count-{kind_id}")
-        value = _count(raw, f"{column}-{kind_id}")
+        values[kind_id] = _count(raw, f"{column}-{kind_id}")
+    return values
+
+
+def _set_counts(plan: DayPlan, values: Mapping[int, int], column: str) -> None:
+    have = {count.kind_id: count for count in plan.counts}
+    for kind_id, value in values.items():
         row = have.get(kind_id)
         if row is None:
             if not value and column == "planned":
@@ -464,6 +486,8 @@ def save_review(
     if review_window(user, day, now) == "early":
         raise PlanningError(_l("A day can be reviewed from that day on."), "day")
     by_id = {priority.id: priority for priority in plan.priorities}
+    # Every row is checked before anything is written: a refusal leaves no trace.
+    reviewed: list[tuple[PlanPriority, str | None, date | None, str | None, str]] = []
     for row in outcomes:
         priority = by_id.get(row.priority_id)
         if priority is None:
@@ -490,14 +514,18 @@ def save_review(
                 )
         if outcome in ("moved", "dropped") and reason is None:
             raise PlanningError(_l("Say why it slipped."), f"{place}-reason")
-        priority.outcome = outcome or None
-        priority.moved_to = moved_to
-        priority.reason = reason if outcome in ("moved", "dropped", "partly") else None
-        priority.reason_note = note
-    _set_counts(plan, actuals or {}, "actual")
+        kept_reason = reason if outcome in ("moved", "dropped", "partly") else None
+        reviewed.append((priority, outcome or None, moved_to, kept_reason, note))
+    actual = _checked_counts(actuals or {}, "actual")
     learned = (learned or "").strip()
     if len(learned) > MAX_LEARNED:
         raise PlanningError(_l("Keep what you learned to 500 characters."), "learned")
+    for priority, outcome, moved_to, reason, note in reviewed:
+        priority.outcome = outcome
+        priority.moved_to = moved_to
+        priority.reason = reason
+        priority.reason_note = note
+    _set_counts(plan, actual, "actual")
     plan.learned = learned
     complete = all(priority.outcome for priority in plan.priorities)
     if complete and plan.reviewed_at is None:

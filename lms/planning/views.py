@@ -11,7 +11,7 @@ from flask_login import current_user
 
 from lms.auth.permissions import Permission, permission_required, wants_json
 from lms.core.inputs import is_ascii_digits
-from lms.extensions import db
+from lms.core.transaction import discard_changes
 from lms.notifications.kinds import reader_content_locale
 from lms.planning import clock
 from lms.planning import reminders as _reminders  # noqa: F401  (registers the nudge kinds)
@@ -58,7 +58,7 @@ def _int(raw) -> int | None:
 
 
 def _failed(error: PlanningError, endpoint: str, **values):
-    db.session.rollback()
+    discard_changes()
     if wants_json():
         return jsonify(ok=False, field=error.field, message=str(error)), 400
     flash(str(error), "error")
@@ -121,7 +121,6 @@ def save():
         return _failed(
             error, "planning.today", day=None if error.field == "day" else day.isoformat()
         )
-    db.session.commit()
     if wants_json():
         ids, position = {}, 0
         for index, row in enumerate(rows):
@@ -143,7 +142,6 @@ def carry():
         carry_over(current_user, day, ids, actor=current_user, now=now)
     except PlanningError as error:
         return _failed(error, "planning.today", day=day.isoformat())
-    db.session.commit()
     flash(_("Carried over to today's plan."), "success")
     return redirect(url_for("planning.today", day=day.isoformat()))
 
@@ -186,7 +184,6 @@ def review():
             )
         except PlanningError as error:
             return _failed(error, "planning.review", day=day.isoformat())
-        db.session.commit()
         if wants_json():
             return jsonify(ok=True, reviewed=plan.reviewed_at is not None, message=_("Saved."))
         if plan.reviewed_at is None:
@@ -241,7 +238,6 @@ def week():
             return _failed(
                 error, "planning.week", day=None if error.field == "week" else first.isoformat()
             )
-        db.session.commit()
         flash(
             _("Weekly review saved. Next Monday's plan starts with your three priorities."),
             "success",
@@ -284,7 +280,6 @@ def set_timezone():
         flash(_("Choose a time zone from the list."), "error")
         return redirect(url_for("planning.history_page")), 303
     current_user.timezone = name or None
-    db.session.commit()
     flash(_("Your time zone is saved."), "success")
     return redirect(url_for("planning.history_page"))
 
@@ -305,7 +300,6 @@ def activities():
             )
         except PlanningError as error:
             return _failed(error, "planning.activities")
-        db.session.commit()
         flash(_("Saved."), "success")
         return redirect(url_for("planning.activities"))
     return render_template("planning/activities.html", kinds=activity_kinds(include_retired=True))

@@ -34,7 +34,12 @@ REASON_MAX_CHARS = 500
 
 
 class GrantError(ValueError):
-    """A grant that cannot be made; the message is for the person granting."""
+    """A grant that cannot be made; the message is for the person granting, `field` names the
+    form field at fault (None: the grant as a whole)."""
+
+    def __init__(self, message, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 # --- retake rules ------------------------------------------------------------------------------
@@ -130,7 +135,7 @@ def standing(quiz: Quiz, user_id: int, item_id: int) -> Standing:
 def _extra(raw: Any) -> int:
     value = str(raw if raw is not None else "").strip()
     if not is_ascii_digits(value) or len(value) > 3 or not 1 <= int(value) <= MAX_EXTRA:
-        raise GrantError(_("Grant from 1 to %(max)d attempts.", max=MAX_EXTRA))
+        raise GrantError(_("Grant from 1 to %(max)d attempts.", max=MAX_EXTRA), "extra")
     return int(value)
 
 
@@ -159,10 +164,11 @@ def grant_attempts(
     count = _extra(extra)
     cleaned = " ".join((reason or "").split())
     if len(cleaned) < REASON_MIN_CHARS:
-        raise GrantError(_("Say why you grant more attempts (the hire will read it)."))
+        raise GrantError(_("Say why you grant more attempts (the hire will read it)."), "reason")
     if len(cleaned) > REASON_MAX_CHARS:
         raise GrantError(
-            _("Keep the reason to %(count)d characters at most.", count=REASON_MAX_CHARS)
+            _("Keep the reason to %(count)d characters at most.", count=REASON_MAX_CHARS),
+            "reason",
         )
     grant = AttemptGrant(
         user_id=person.id,

@@ -25,6 +25,7 @@ from lms.content import store
 from lms.content.model import Quiz
 from lms.content.models import ContentItem, ContentKind, ContentVersion
 from lms.core.inputs import is_ascii_digits
+from lms.core.transaction import keep_on_rollback
 from lms.extensions import db
 from lms.quizzes.kinds import AnswerError, kind_of
 from lms.quizzes.models import AttemptGrant, QuizAnswer, QuizAttempt, QuizQuestionResult
@@ -162,10 +163,14 @@ def is_overdue(attempt: QuizAttempt, now: datetime) -> bool:
 
 
 def close_if_overdue(attempt: QuizAttempt, now: datetime) -> bool:
-    """Submit an attempt whose time has run out, with the answers given; True if it was."""
+    """Submit an attempt whose time has run out, with the answers given; True if it was. The
+    submission stands even when the request then refuses what was asked (a save after the
+    time, a start over the limit): it is kept on rollback (`lms.core.transaction`)."""
     if not is_overdue(attempt, now):
         return False
-    submit_attempt(attempt.id, now=now, user_id=attempt.user_id)
+    attempt_id, user_id = attempt.id, attempt.user_id
+    submit_attempt(attempt_id, now=now, user_id=user_id)
+    keep_on_rollback(lambda: submit_attempt(attempt_id, now=now, user_id=user_id))
     return True
 
 
@@ -233,15 +238,13 @@ def start_attempt(
     return attempt
 
 
-def _lock_open(attempt_id: int, user_id: int, now: datetime) -> QuizAttempt:
-    attempt = get_attempt(attempt_id, user_id=user_id, lock=True)
-    if attempt is None:
-        raise QuizError(QuizError.NOT_FOUND)
-    if attempt.submitted_at is not None:
-        raise QuizError(QuizError.CLOSED)
-    if close_if_overdue(attempt, now):
-        raise QuizError(QuizError.EXPIRED)
-    return attempt
+@dataclass(frozen=True)
+class AnswersSaved:
+    """What became of a save: `is_expired` when the time had run out, so that the attempt was
+    submitted with the answers given before and nothing of this save was kept."""
+
+    attempt: QuizAttempt
+    is_expired: bool = False
 
 
 def save_answers(
@@ -250,11 +253,19 @@ def save_answers(
     answers: Mapping[str, Sequence[str]],
     *,
     now: datetime | None = None,
-) -> QuizAttempt:
+) -> AnswersSaved:
     """Save the learner's answers (question id -> submitted option values) to an open attempt.
-    Every answer is checked before anything is written; an empty list clears an answer."""
+    Every answer is checked before anything is written; an empty list clears an answer. Raises
+    QuizError (NOT_FOUND, CLOSED, ANSWER) before any write; an attempt whose time has run out is
+    submitted and the outcome says so (it does not raise after that write)."""
     now = now or utcnow()
-    attempt = _lock_open(attempt_id, user_id, now)
+    attempt = get_attempt(attempt_id, user_id=user_id, lock=True)
+    if attempt is None:
+        raise QuizError(QuizError.NOT_FOUND)
+    if attempt.submitted_at is not None:
+        raise QuizError(QuizError.CLOSED)
+    if close_if_overdue(attempt, now):
+        return AnswersSaved(attempt, is_expired=True)
     quiz = quiz_of_version(attempt.version)
     in_attempt = set(attempt.question_ids)
     parsed: dict[str, list[int]] = {}
@@ -287,7 +298,7 @@ def save_answers(
             answer.saved_at = now
     attempt.last_activity_at = now
     db.session.flush()
-    return attempt
+    return AnswersSaved(attempt)
 
 
 def from_shown(attempt: QuizAttempt, answers: Mapping[str, Sequence[str]]) -> dict:

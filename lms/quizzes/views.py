@@ -24,8 +24,9 @@ from lms.auth.permissions import (
     has_permission,
     permission_required,
 )
+from lms.core.forms import GENERAL, Problems
 from lms.core.inputs import int_arg, int_form, parse_int
-from lms.extensions import db
+from lms.core.transaction import discard_changes
 from lms.i18n import content_locale
 from lms.quizzes import analysis, pages, retakes
 from lms.quizzes.services import (
@@ -94,7 +95,7 @@ def start(quiz_id: str):
     try:
         attempt = start_attempt(current_user.id, quiz_id, now=utcnow())
     except QuizError as error:
-        db.session.rollback()
+        discard_changes()
         if error.code == QuizError.LIMIT:
             flash(_("You have used every attempt this quiz allows."), "error")
             return redirect(url_for("quizzes.intro", quiz_id=quiz_id))
@@ -102,7 +103,6 @@ def start(quiz_id: str):
             flash(_("This quiz asks for a step before you retake it; see below."), "warning")
             return redirect(url_for("quizzes.intro", quiz_id=quiz_id))
         abort(404)
-    db.session.commit()
     return redirect(url_for("quizzes.attempt", quiz_id=quiz_id, attempt_id=attempt.id))
 
 
@@ -173,19 +173,19 @@ def save_answer(quiz_id: str, attempt_id: int):
     attempt = _attempt_or_404(quiz_id, attempt_id)
     next_url = _next_url(quiz_id, attempt_id, len(attempt.layout))
     try:
-        save_answers(
+        saved = save_answers(
             attempt.id, current_user.id, from_shown(attempt, _form_answers()), now=utcnow()
         )
     except QuizError as error:
-        if error.code in (QuizError.CLOSED, QuizError.EXPIRED):
-            db.session.commit()  # an expired attempt was just submitted
+        if error.code == QuizError.CLOSED:
             return _closed_response(quiz_id, attempt.id, error.code)
-        db.session.rollback()
+        discard_changes()
         if _is_fetch():
             return jsonify(error=error.code, message=str(BAD_ANSWER)), 400
         flash(str(BAD_ANSWER), "error")
         return redirect(url_for("quizzes.attempt", quiz_id=quiz_id, attempt_id=attempt_id))
-    db.session.commit()
+    if saved.is_expired:  # submitted as of its deadline; the submission stands (a 409 or not)
+        return _closed_response(quiz_id, attempt.id, QuizError.EXPIRED)
     if _is_fetch():
         return jsonify(saved=True)
     return redirect(next_url)
@@ -219,12 +219,11 @@ def submit(quiz_id: str, attempt_id: int):
         try:
             save_answers(attempt.id, current_user.id, answers, now=now)
         except QuizError as error:
-            if error.code not in (QuizError.CLOSED, QuizError.EXPIRED):
-                db.session.rollback()
+            if error.code != QuizError.CLOSED:
+                discard_changes()
                 flash(str(BAD_ANSWER), "error")
                 return redirect(url_for("quizzes.review", quiz_id=quiz_id, attempt_id=attempt_id))
     submit_attempt(attempt.id, now=now, user_id=current_user.id)
-    db.session.commit()
     return redirect(url_for("quizzes.result", quiz_id=quiz_id, attempt_id=attempt.id))
 
 
@@ -260,7 +259,7 @@ def grant(quiz_id: str, user_id: int):
     person = get_person_or_404(user_id, check=retakes.can_grant)
     if not ref.quiz.max_attempts:
         abort(404)
-    error = None
+    problems = Problems()
     if request.method == "POST":
         try:
             retakes.grant_attempts(
@@ -273,10 +272,9 @@ def grant(quiz_id: str, user_id: int):
                 link=url_for("quizzes.intro", quiz_id=quiz_id),
             )
         except retakes.GrantError as refused:
-            db.session.rollback()
-            error = str(refused)
+            discard_changes()
+            problems.add(refused.field or GENERAL, str(refused))
         else:
-            db.session.commit()
             flash(
                 _("%(name)s can take the quiz again and has been told.", name=person.name),
                 "success",
@@ -293,10 +291,10 @@ def grant(quiz_id: str, user_id: int):
         quiz_id=quiz_id,
         standing=retakes.standing(ref.quiz, person.id, ref.item.id),
         grants=retakes.grants_of(person.id, ref.item.id),
-        error=error,
+        problems=problems,
         form=request.form,
         max_extra=retakes.MAX_EXTRA,
-    ), (400 if error else 200)
+    ), (400 if problems else 200)
 
 
 # --- item analysis -------------------------------------------------------------------------

@@ -31,6 +31,7 @@ from lms.auth.permissions import (
 )
 from lms.content.checks import ID_RE
 from lms.core.inputs import InputError, int_form, page_arg
+from lms.core.transaction import discard_changes
 from lms.extensions import db
 from lms.i18n import content_locale
 from lms.scenarios import listing as drills
@@ -90,7 +91,6 @@ def start(scenario_id: str):
         if open_run is not None:
             return redirect(url_for(".run", scenario_id=scenario_id, run_id=open_run.id))
     run, _created = services.start_run(current_user, version, now=utcnow())
-    db.session.commit()
     return redirect(url_for(".run", scenario_id=scenario_id, run_id=run.id))
 
 
@@ -162,16 +162,15 @@ def step(scenario_id: str, run_id: int):
             now=utcnow(),
         )
     except services.StepRefused as refused:
-        db.session.rollback()
+        discard_changes()
         category = "info" if refused.reason == "replayed" else "warning"
         return _answer(found, 409, refused.message, category)
     except services.StepInvalid as invalid:
-        db.session.rollback()
+        discard_changes()
         if wants_json():
             return jsonify(error="invalid", message=invalid.message, category="error"), 422
         flash(invalid.message, "error")
         return redirect(url_for(".run", scenario_id=scenario_id, run_id=run_id, _anchor="now"))
-    db.session.commit()
     message = None
     if result.outcome is not None:
         message = _("The conversation has ended. Here is how you did.")
@@ -192,9 +191,8 @@ def save_draft(scenario_id: str, run_id: int):
             now=utcnow(),
         )
     except services.StepRefused as refused:
-        db.session.rollback()
+        discard_changes()
         return _answer(found, 409, refused.message, "warning")
-    db.session.commit()
     if wants_json():
         return jsonify(
             saved_at=saved.draft_saved_at.isoformat(), length=len(saved.draft_text or "")
@@ -208,7 +206,6 @@ def save_draft(scenario_id: str, run_id: int):
 def abandon(scenario_id: str, run_id: int):
     found = _own_run_or_404(scenario_id, run_id)
     services.abandon_run(found.id, now=utcnow())
-    db.session.commit()
     flash(_("You left that conversation. Start again whenever you like."), "info")
     return redirect(url_for(".briefing", scenario_id=scenario_id))
 
@@ -269,16 +266,15 @@ def review(reply_id: int):
                 ),
             )
         except services.AlreadyReviewed as error:
-            db.session.rollback()
+            discard_changes()
             flash(error.message, "info")
             return redirect(url_for(".review", reply_id=reply.id))
         except services.CommentRefused as error:
-            db.session.rollback()
+            discard_changes()
             field = form.comment if error.line is None else form.lines[error.line].form.comment
             field.errors = [*field.errors, error.message]
             status = 422
         else:
-            db.session.commit()
             flash(_("Review saved. %(name)s will be notified.", name=reply.user.name), "success")
             return redirect(url_for(".reviews"))
     context = review_context(reply, locale=content_locale())

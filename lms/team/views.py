@@ -3,6 +3,8 @@ actions (sign off a field task, withdraw a sign-off, hold a check-in), and enrol
 
 from __future__ import annotations
 
+import re
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -15,6 +17,8 @@ from lms.auth.permissions import (
     has_permission,
     permission_required,
 )
+from lms.core.forms import Problems
+from lms.core.transaction import discard_changes
 from lms.extensions import db
 from lms.notifications.kinds import reader_content_locale
 from lms.onboarding.models import SignOff
@@ -121,10 +125,9 @@ def sign_off_task(user_id: int):
             ratings=ratings,
         )
     except (OnboardingError, ValueError) as error:
-        db.session.rollback()
+        discard_changes()
         flash(str(error), "error")
     else:
-        db.session.commit()
         flash(_("Signed off. %(name)s has been told.", name=person.name), "success")
     return redirect(url_for("team.member", user_id=person.id, _anchor=f"item-{item_id}"))
 
@@ -139,10 +142,9 @@ def undo_sign_off_task(user_id: int, signoff_id: int):
     try:
         undo_sign_off(signoff, actor=current_user, reason=request.form.get("reason", ""))
     except OnboardingError as error:
-        db.session.rollback()
+        discard_changes()
         flash(str(error), "error")
     else:
-        db.session.commit()
         flash(_("The sign-off is withdrawn and the task is open again."), "success")
     return redirect(url_for("team.member", user_id=person.id, _anchor=f"item-{signoff.item_id}"))
 
@@ -201,7 +203,7 @@ def checkin(user_id: int, item_id: str):
         return redirect(url_for("team.member", user_id=person.id, _anchor=f"item-{item_id}"))
     window = goal_window(path, enrollment.start_date, item_id)
     earlier_goals = open_goals(person.id, path.id)
-    errors: dict[str, object] = {}
+    problems = Problems()
     form = request.form
     if request.method == "POST":
         try:
@@ -217,14 +219,13 @@ def checkin(user_id: int, item_id: str):
                 outcomes=_outcome_inputs(form, earlier_goals),
             )
         except CheckInInvalid as error:
-            db.session.rollback()
-            errors = error.problems.errors
+            discard_changes()
+            problems = error.problems.renamed(checkin_field)
         except OnboardingError as error:
-            db.session.rollback()
+            discard_changes()
             flash(str(error), "error")
             return redirect(url_for("team.member", user_id=person.id))
         else:
-            db.session.commit()
             flash(
                 _("Check-in saved. %(name)s sees the goals and actions.", name=person.name),
                 "success",
@@ -239,11 +240,25 @@ def checkin(user_id: int, item_id: str):
         item=item_status,
         window=window,
         earlier_goals=earlier_goals,
-        errors=errors,
+        problems=problems,
         form=form,
         goal_rows=goal_rows,
         action_rows=action_rows,
-    ), (400 if errors else 200)
+    ), (400 if problems else 200)
+
+
+_ROW_PLACE = re.compile(r"^(goal|action)s\[(\d+)\]\.(\w+)$")
+_OUTCOME_PLACE = re.compile(r"^outcomes\[(\d+)\](\.achieved)?$")
+
+
+def checkin_field(place: str) -> str:
+    """The form field of a check-in problem's place: ``goals[0].target`` is ``goal-0-target``,
+    ``outcomes[7]`` is ``outcome-7`` and ``outcomes[7].achieved`` is ``achieved-7``."""
+    if row := _ROW_PLACE.match(place):
+        return f"{row[1]}-{row[2]}-{row[3]}"
+    if outcome := _OUTCOME_PLACE.match(place):
+        return f"{'achieved' if outcome[2] else 'outcome'}-{outcome[1]}"
+    return place
 
 
 def _filled_rows(form, prefix: str, limit: int) -> int:

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
+from flask import abort
 
 from lms.audit.models import AuditEvent
 from lms.auth import throttle
@@ -185,3 +186,47 @@ def test_pairs_are_counted_separately(app, db, make_user, address):
     assert throttle.locked_until(user, address, now) is not None
     assert throttle.locked_until(user, OWNER, now) is None
     assert throttle.locked_until(other, address, now) is None
+
+
+def _failing_page(how: str):
+    def render(template, **context):
+        if how == "refused":
+            abort(400)
+        raise RuntimeError("the page failed after the check")
+
+    return render
+
+
+@pytest.mark.parametrize(("how", "status"), [("refused", 400), ("crashed", 500)])
+def test_a_failed_sign_in_is_counted_even_when_its_answer_is_an_error(
+    app, db, make_user, monkeypatch, how, status
+):
+    """The request rolls back after an error answer; the failure and its audit record are kept
+    on rollback, so no answer a client can provoke lets it dodge the pause."""
+    lena_id = make_user("lena@example.com").id
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    client = app.test_client()
+    with monkeypatch.context() as patched:
+        patched.setattr("lms.auth.views.render_template", _failing_page(how))
+        for _ in range(5):
+            assert sign_in(client, "lena@example.com", WRONG).status_code == status
+    db.session.remove()
+    row = db.session.scalars(sa.select(LoginThrottle).where(LoginThrottle.user_id == lena_id)).one()
+    assert row.failures == 5 and row.locked_until is not None
+    failed = db.session.scalars(
+        sa.select(AuditEvent.details).where(
+            AuditEvent.action == "login.failed", AuditEvent.subject_id == lena_id
+        )
+    ).all()
+    assert [details["reason"] for details in failed] == ["password"] * 5
+    assert (
+        db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(AuditEvent)
+            .where(AuditEvent.action == "login.locked")
+        )
+        == 1
+    )
+    # the pause holds: the right password from that address does not sign in
+    assert sign_in(client, "lena@example.com", TEST_PASSWORD).status_code == 200
+    assert client.get("/learn").status_code == 302

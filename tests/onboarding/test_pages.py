@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, time, timedelta
 
 import pytest
@@ -11,6 +12,7 @@ from lms.onboarding.models import CheckIn, Enrollment, SignOff
 from lms.onboarding.services import enroll, sign_off
 from lms.onboarding.status import due_date
 from lms.people.models import Role
+from lms.team.views import checkin_field
 from lms.timeutil import today
 from tests.helpers import login_as
 
@@ -141,6 +143,42 @@ def test_bad_sign_off_input_is_a_message_not_an_error(client, db, enrolled):
     assert (
         client.post(f"/team/{hire.id}/signoffs/12345/undo", data={"reason": "x"}).status_code == 404
     )
+
+
+def test_the_check_in_errors_are_tied_to_their_fields(client, db, enrolled):
+    """The shared form-state macros: each error names its input (aria-describedby, aria-invalid)
+    and the summary at the top links to the field."""
+    login_as(client, enrolled.manager)
+    url = f"/team/{enrolled.hire.id}/checkins/review-30"
+    bad = client.post(url, data={"goal-0-text": "Calls", "goal-0-target": "lots"})
+    assert bad.status_code == 400
+    page = bad.get_data(as_text=True)
+    assert re.search(
+        r'id="goal-0-target" name="goal-0-target" aria-describedby="goal-0-target-error" '
+        r'aria-invalid="true"',
+        page,
+    )
+    assert re.search(r'<p class="field__error" id="goal-0-target-error">Measurable: give', page)
+    assert re.search(r'<li><a href="#goal-0-target">Measurable: give the number', page)
+    assert re.search(r'<li><a href="#goal-0-deadline">Time-bound: give a deadline', page)
+    assert 'id="goal-1-text" name="goal-1-text" value=""' in page  # an empty row is not marked
+    assert db.session.scalar(sa.select(sa.func.count(CheckIn.id))) == 0
+
+
+@pytest.mark.parametrize(
+    ("place", "name"),
+    [
+        ("goals[0].target", "goal-0-target"),
+        ("actions[12].due", "action-12-due"),
+        ("outcomes[7]", "outcome-7"),
+        ("outcomes[7].achieved", "achieved-7"),
+        ("went_well", "went_well"),
+        ("goals", "goals"),
+        ("goals[x].text", "goals[x].text"),
+    ],
+)
+def test_check_in_places_name_the_fields_of_the_form(place, name):
+    assert checkin_field(place) == name
 
 
 def test_holding_a_check_in_through_the_form(client, db, enrolled):

@@ -300,7 +300,9 @@ def test_the_check_in_form_explains_what_is_missing(db, team, path_version):
             ],
             actions=[ActionInput("Weekly review", "boss", "soon")],
         )
-    errors = {place: str(message) for place, message in caught.value.problems.errors.items()}
+    errors = {
+        place: str(caught.value.problems.first(place)) for place in caught.value.problems.by_field
+    }
     assert errors["goals[0].text"].startswith("Specific:")
     assert errors["goals[0].target"].startswith("Measurable: give the number")
     assert errors["goals[0].unit"].startswith("Measurable: give the unit")
@@ -321,7 +323,7 @@ def test_a_check_in_needs_a_goal(db, team, path_version):
     enroll(team.hire, "rep", actor=team.manager)
     with pytest.raises(CheckInInvalid) as caught:
         hold_checkin(team.hire, "review-30", actor=team.manager, goals=[GoalInput()] * 3)
-    assert list(caught.value.problems.errors) == ["goals"]
+    assert list(caught.value.problems.by_field) == ["goals"]
     with pytest.raises(CheckInInvalid):
         hold_checkin(
             team.hire,
@@ -369,7 +371,7 @@ def test_goals_come_back_at_the_next_check_in_with_their_outcome(db, team, path_
             outcomes=[OutcomeInput(goals[0].id, "great"), OutcomeInput(999, "met")],
             now=on_day(60),
         )
-    assert set(caught.value.problems.errors) == {f"outcomes[{goals[0].id}]", "outcomes[999]"}
+    assert set(caught.value.problems.by_field) == {f"outcomes[{goals[0].id}]", "outcomes[999]"}
     second = hold_checkin(
         team.hire,
         "review-60",

@@ -85,6 +85,39 @@ def test_bad_plans_are_refused_with_the_field(db, enrolled, priorities, field):
     assert error.value.field == field
 
 
+def test_a_refused_plan_or_review_writes_nothing(db, enrolled):
+    """The services check every row and count before their first write, so a refusal leaves
+    nothing in the session for anyone to commit."""
+    hire = enrolled.hire
+    with pytest.raises(PlanningError) as error:
+        save_plan(hire, MON, rows("a", "x" * 201), {999_999: "3"}, actor=hire, now=at(MON, 8))
+    assert error.value.field == "p-1-text"
+    with pytest.raises(PlanningError) as error:
+        save_plan(hire, MON, rows("a", "b"), {999_999: "3"}, actor=hire, now=at(MON, 8))
+    assert error.value.field == "count-999999"
+    assert not db.session.new and not db.session.dirty
+    assert plan_for(hire.id, MON) is None
+    plan = save_plan(hire, MON, rows("a", "b"), actor=hire, now=at(MON, 8))
+    first, second = (priority.id for priority in plan.priorities)
+    db.session.commit()
+    with pytest.raises(PlanningError) as error:
+        save_review(
+            hire,
+            MON,
+            [OutcomeInput(first, "done"), OutcomeInput(second, "moved")],
+            actor=hire,
+            now=at(MON, 18),
+        )
+    assert error.value.field == f"o-{second}-moved"
+    with pytest.raises(PlanningError) as error:
+        save_review(
+            hire, MON, [OutcomeInput(first, "done")], {}, "x" * 501, actor=hire, now=at(MON, 18)
+        )
+    assert error.value.field == "learned"
+    assert not db.session.new and not db.session.dirty
+    assert [priority.outcome for priority in plan_for(hire.id, MON).priorities] == [None, None]
+
+
 def test_only_today_and_a_week_ahead_and_only_your_own(db, enrolled):
     hire = enrolled.hire
     with pytest.raises(PlanningError):

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 
 from lms.content.store import publish, retire
 from lms.quizzes.models import QuizAnswer, QuizAttempt, QuizQuestionResult
+from lms.quizzes.services import QuizError, save_answers, start_attempt
 from lms.skills.mastery import mastery_of
 from lms.skills.models import Evidence
 from tests.helpers import login_as
@@ -314,6 +315,39 @@ def test_a_time_limit_is_enforced_on_the_server(client, db, publish_quiz, learne
     assert count(db, QuizAnswer, QuizAnswer.question_id == "q2") == 0
     page = client.get(f"/quizzes/basics/attempts/{attempt_id}/result").get_data(as_text=True)
     assert "submitted when the time ran out" in page
+
+
+def test_a_save_after_the_time_is_refused_but_the_submission_stands(
+    client, db, publish_quiz, learner, monkeypatch
+):
+    """The page's background save gets a 409 (the request rolls back) and the attempt is still
+    submitted as of its deadline: the submission is kept on rollback."""
+    publish_quiz(time_limit_minutes=10)
+    login_as(client, learner)
+    attempt_id = start(client)
+    answer(client, attempt_id, "q1", ["1"])
+    deadline = db.session.get(QuizAttempt, attempt_id).deadline_at
+    monkeypatch.setattr("lms.quizzes.views.utcnow", lambda: deadline + timedelta(minutes=5))
+    response = answer(client, attempt_id, "q2", ["0", "1", "2"], **{"X-Requested-With": "fetch"})
+    assert response.status_code == 409 and response.get_json()["error"] == "expired"
+    db.session.remove()
+    attempt = db.session.get(QuizAttempt, attempt_id)
+    assert attempt.submitted_at == deadline and attempt.is_expired and attempt.score == 25.0
+    assert count(db, QuizAnswer, QuizAnswer.question_id == "q2") == 0
+
+
+def test_a_save_after_the_time_returns_the_submission_instead_of_raising(db, publish_quiz, learner):
+    publish_quiz(time_limit_minutes=10)
+    attempt = start_attempt(learner.id, "basics")
+    save_answers(attempt.id, learner.id, {"q1": ["1"]}, now=attempt.started_at)
+    late = attempt.deadline_at + timedelta(minutes=5)
+    saved = save_answers(attempt.id, learner.id, {"q2": ["0"]}, now=late)
+    assert saved.is_expired and saved.attempt.id == attempt.id
+    assert saved.attempt.submitted_at == attempt.deadline_at and saved.attempt.score == 25.0
+    assert count(db, QuizAnswer, QuizAnswer.question_id == "q2") == 0
+    with pytest.raises(QuizError) as refused:  # now it is closed: refused before any write
+        save_answers(attempt.id, learner.id, {"q2": ["0"]}, now=late)
+    assert refused.value.code == QuizError.CLOSED
 
 
 def test_saves_inside_the_grace_period_count(client, db, publish_quiz, learner, monkeypatch):

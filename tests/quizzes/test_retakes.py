@@ -121,6 +121,19 @@ def test_bad_grants_are_refused_with_a_message(client, db, stuck, people, data, 
     assert db.session.scalar(sa.select(sa.func.count(AttemptGrant.id))) == 0
 
 
+@pytest.mark.parametrize(
+    ("data", "field"), [({"extra": "0", "reason": "ok then"}, "extra"), ({"extra": "1"}, "reason")]
+)
+def test_a_refused_grant_marks_its_field(client, db, stuck, people, data, field):
+    login_as(client, people["manager"])
+    page = client.post(grant_url(stuck), data=data).get_data(as_text=True)
+    assert f'aria-describedby="{field}-error" aria-invalid="true"' in page
+    assert f'<p class="field__error" id="{field}-error">' in page
+    assert f'<li><a href="#{field}">' in page
+    other = {"extra": "reason", "reason": "extra"}[field]
+    assert f'id="{other}-error"' not in page
+
+
 def test_a_grant_is_audited_notified_and_lets_the_hire_pass(client, db, stuck, people):
     manager = people["manager"]
     login_as(client, manager)
