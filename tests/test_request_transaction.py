@@ -137,8 +137,6 @@ MAY_END_TRANSACTIONS = {
     "planning/reminders.py": "a background job, one transaction per batch",
     "onboarding/reminders.py": "a background job, one transaction per batch",
     "notifications/email.py": "the e-mail job commits per message so one failure loses no other",
-    "authoring/views.py": "the lesson editor is not yet on the request transaction",
-    "scenarios/editor_views.py": "the drill editor is not yet on the request transaction",
 }
 
 
