@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+import sqlalchemy as sa
 from flask import flash, request, session
 
 from lms.core.inputs import (
@@ -16,7 +17,8 @@ from lms.core.inputs import (
     parse_int,
     parse_json,
 )
-from lms.people.models import Role
+from lms.extensions import db
+from lms.people.models import Role, User
 from tests.helpers import login_as
 
 
@@ -197,6 +199,23 @@ def test_nul_characters_are_refused_with_a_message(client, make_user, method, ur
     response = client.open(url, method=method, data=data)
     assert response.status_code == 400
     assert "contains a NUL character" in response.text
+
+
+@pytest.mark.parametrize("body", ['"text"', "[1, 2]", "7", "null"])
+def test_a_json_body_that_is_not_an_object_is_refused_before_any_form_reads_it(
+    client, make_user, body
+):
+    login_as(client, make_user(roles={Role.ADMIN}))
+    users = db.session.scalar(sa.select(sa.func.count()).select_from(User))
+    response = client.post(
+        "/admin/users/new",
+        data=body,
+        content_type="application/json",
+        headers={"Accept": "application/json"},
+    )
+    assert response.status_code == 400
+    assert response.get_json()["message"] == "The request's JSON must be an object of named fields."
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(User)) == users
 
 
 def test_bad_numbers_answer_json_to_json_clients(client, make_user):

@@ -69,6 +69,7 @@ def _out_of_range(field: str, minimum: int, maximum: int) -> Any:
 NUL_CHARACTER = _l(
     "The request contains a NUL character, which no field accepts. Remove it and try again."
 )
+JSON_NOT_AN_OBJECT = _l("The request's JSON must be an object of named fields.")
 
 
 class InputError(ValueError):
@@ -279,6 +280,14 @@ def request_has_nul() -> bool:
     return False
 
 
+def request_json_is_not_an_object() -> bool:
+    """Whether the request sends a JSON body that is not an object: every JSON input of the app
+    (forms read from JSON, autosaves) is an object of named fields."""
+    if not request.is_json or not request.get_data(cache=True):
+        return False
+    return not isinstance(request.get_json(), dict)
+
+
 def register(app: Flask) -> None:
     """Install the converter (before any rule is added), bounded JSON and the NUL check."""
     app.url_map.converters["int"] = DatabaseIntConverter
@@ -289,3 +298,5 @@ def register(app: Flask) -> None:
     def _refuse_nul():
         if request_has_nul():
             raise InputError("request", NUL_CHARACTER)
+        if request_json_is_not_an_object():
+            raise InputError("JSON", JSON_NOT_AN_OBJECT)
