@@ -8,10 +8,10 @@ are one table, :data:`RULES`: the first pattern that matches the importer's mess
 sentence, filled with the field's label and the numbers the pattern found. A problem that no rule
 matches still names the field and asks the trainer to correct it.
 
-A field the trainer fills by picking from a list (a drop-down: where the conversation starts, the
-skill of a rubric line, the course of a quiz) is a *choice*: a missing value there asks the trainer
-to choose it ("Choose the conversation starts at."), not to write it. A label rule says so with
-:data:`CHOICE`; an editor that labels its fields otherwise passes ``choice=True``.
+A field the trainer fills by picking from a list (a drop-down: where the conversation starts,
+the skill of a rubric line, the course of a lesson) is a *choice*: a missing value there asks the
+trainer to choose it ("Choose the conversation starts at."), not to write it. A label rule says so
+with :data:`CHOICE`; an editor that labels its fields otherwise passes ``choice=True``.
 
 Inside a sentence a label loses the capital it has on the form ("Write what the customer says
 (English)."), unless its first word is an abbreviation or a name ("CRM notes", "English title").
