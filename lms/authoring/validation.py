@@ -16,7 +16,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 
-from lms.authoring.messages import FieldLabels, field_labels, field_message
+from lms.authoring.messages import CHOICE, FieldLabels, field_labels, field_message
 from lms.content import validators as v
 from lms.content.checking import StoredContext, check_document, stored_context
 from lms.content.checks import FileContext
@@ -87,7 +87,7 @@ _SHARED_LABELS = (
 
 COURSE_LABELS = field_labels(
     *_SHARED_LABELS,
-    (r"language", lambda: _("Main language")),
+    (r"language", lambda: _("Main language"), CHOICE),
     (r"summary-(?P<locale>[A-Za-z0-9-]+)", lambda: _("Summary (Markdown)")),
     (r"modules", lambda: _("Modules")),
     (r"module-(?P<m>\d+)(-items)?", lambda m: _("Module %(number)d", number=m)),
@@ -103,7 +103,7 @@ COURSE_LABELS = field_labels(
 
 LESSON_LABELS = field_labels(
     *_SHARED_LABELS,
-    (r"course", lambda: _("Course")),
+    (r"course", lambda: _("Course"), CHOICE),
     (r"body-(?P<locale>[A-Za-z0-9-]+)", lambda: _("Text (Markdown)")),
     (r"minutes", lambda: _("Minutes to read")),
 )

@@ -28,7 +28,7 @@ from sqlalchemy.orm.attributes import flag_modified
 
 from lms.authoring import services as drafts
 from lms.authoring.forms import check_new_id, check_text, locales_for, normalize
-from lms.authoring.messages import field_label, field_labels, trainer_message
+from lms.authoring.messages import CHOICE, field_label, field_labels, field_message
 from lms.authoring.models import ContentDraft
 from lms.authoring.validation import GENERAL, Problems
 from lms.content import store
@@ -308,13 +308,13 @@ _LOCALE = "(?P<locale>[A-Za-z0-9-]+)"
 #: How the settings form labels its fields.
 SETTINGS_LABELS = field_labels(
     ("id", lambda: _("Id")),
-    ("language", lambda: _("Main language")),
+    ("language", lambda: _("Main language"), CHOICE),
     (f"title-{_LOCALE}", lambda: _("Title")),
     (f"summary-{_LOCALE}", lambda: _("Summary (Markdown)")),
     ("skills", lambda: _("Skills practised")),
     ("pass_score", lambda: _("Pass score (percent)")),
-    ("difficulty", lambda: _("Difficulty")),
-    ("start", lambda: _("The conversation starts at")),
+    ("difficulty", lambda: _("Difficulty"), CHOICE),
+    ("start", lambda: _("The conversation starts at"), CHOICE),
     (f"persona-name-{_LOCALE}", lambda: _("Name")),
     (f"persona-role-{_LOCALE}", lambda: _("Role")),
     (f"persona-company-{_LOCALE}", lambda: _("Company")),
@@ -334,7 +334,7 @@ def _line(number: int, field_label: str) -> str:
 #: How the node form labels its fields.
 NODE_LABELS = field_labels(
     ("id", lambda: _("Node id")),
-    ("kind", lambda: _("Kind")),
+    ("kind", lambda: _("Kind"), CHOICE),
     (f"say-{_LOCALE}", lambda: _("What the customer says")),
     ("choices", lambda: _("Replies the learner can pick")),
     (r"choice-(?P<i>\d+)", lambda i: _("Reply %(number)d", number=i)),
@@ -343,7 +343,7 @@ NODE_LABELS = field_labels(
         f"choice-(?P<i>\\d+)-feedback-{_LOCALE}",
         lambda i: _reply(i, _("Feedback after it (Markdown, optional)")),
     ),
-    (r"choice-(?P<i>\d+)-next", lambda i: _reply(i, _("Leads to"))),
+    (r"choice-(?P<i>\d+)-next", lambda i: _reply(i, _("Leads to")), CHOICE),
     (r"choice-(?P<i>\d+)-new-next", lambda i: _reply(i, _("Or leads to a new node (its id)"))),
     (r"choice-(?P<i>\d+)-points", lambda i: _reply(i, _("Points per skill"))),
     (
@@ -353,23 +353,30 @@ NODE_LABELS = field_labels(
     ("rubric", lambda: _("What the reviewer checks")),
     (r"rubric-(?P<i>\d+)", lambda i: _("Rubric line %(number)d", number=i)),
     (f"rubric-(?P<i>\\d+)-text-{_LOCALE}", lambda i: _line(i, _("The line"))),
-    (r"rubric-(?P<i>\d+)-skill", lambda i: _line(i, _("Skill it is evidence for"))),
-    ("next", lambda: _("After the reply, the conversation goes to")),
+    (r"rubric-(?P<i>\d+)-skill", lambda i: _line(i, _("Skill it is evidence for")), CHOICE),
+    ("next", lambda: _("After the reply, the conversation goes to"), CHOICE),
     ("new-next", lambda: _("Or goes to a new node (its id)")),
-    ("end", lambda: _("How it ends")),
+    ("end", lambda: _("How it ends"), CHOICE),
 )
 
 
-def _field_label(node_id: str | None, name: str) -> str:
+def _labels(node_id: str | None) -> tuple:
+    """(label rules, label of the whole) of the settings form, or of node `node_id`'s form."""
     if node_id is None:
-        return field_label(name, SETTINGS_LABELS, _("this drill"))
-    return field_label(name, NODE_LABELS, _("Node %(id)s", id=node_id))
+        return SETTINGS_LABELS, _("this drill")
+    return NODE_LABELS, _("Node %(id)s", id=node_id)
+
+
+def _field_label(node_id: str | None, name: str) -> str:
+    labels, whole = _labels(node_id)
+    return field_label(name, labels, whole)
 
 
 def problem_message(message: str, node_id: str | None, name: str) -> str:
     """The importer's `message` about field `name` (of node `node_id`, or of the settings) in
     the trainer's words, naming the field as the form labels it."""
-    return trainer_message(message, _field_label(node_id, name))
+    labels, whole = _labels(node_id)
+    return field_message(message, name, labels, whole)
 
 
 def check(document: Mapping[str, Any], slug: str) -> Check:

@@ -135,42 +135,42 @@ def test_a_course_draft_leaves_learners_alone(author, learner_client, db, conten
 @pytest.mark.parametrize(
     ("change", "name", "message"),
     [
-        ({"title-en": "", "title-zh-CN": ""}, "title-en", "Write Title (English)."),
+        ({"title-en": "", "title-zh-CN": ""}, "title-en", "Write title (English)."),
         (
             {"module-0-title-en": "", "module-0-title-zh-CN": ""},
             "module-0-title-en",
-            "Write Module 1: Title (English).",
+            "Write module 1: Title (English).",
         ),
         ({"module-0-item": []}, "module-0-items", "Module 1 has 0; give 1+."),
         (
             {"module-0-item": ["lesson:nope"]},
             "module-0-item-0",
-            "Pick a lesson of the same course for Module 1, item 1.",
+            "Pick a lesson of the same course for module 1, item 1.",
         ),
         (
             {"module-0-item": ["lesson:plan-your-day", "lesson:beta-intro"]},
             "module-0-item-1",
-            "Pick a lesson of the same course for Module 1, item 2.",
+            "Pick a lesson of the same course for module 1, item 2.",
         ),
         (
             {"module-1-item": ["quiz:nope"]},
             "module-1-item-0",
-            "Pick published content for Module 2, item 1.",
+            "Pick published content for module 2, item 1.",
         ),
         (
             {"module-1-item": ["scenario:nope"]},
             "module-1-item-0",
-            "Pick published content for Module 2, item 1.",
+            "Pick published content for module 2, item 1.",
         ),
         (
             {"module-1-item": ["evil:thing"]},
             "module-1-item-0",
-            "Remove Module 2, item 1: it is not something this form knows.",
+            "Remove module 2, item 1: it is not something this form knows.",
         ),
         (
             {"module-1-item": ["quiz:Bad Id"]},
             "module-1-item-0",
-            "Use lowercase letters, digits and '-' for Module 2, item 1",
+            "Use lowercase letters, digits and '-' for module 2, item 1",
         ),
         (
             {"module-1-item": ["quiz:alpha-check", "quiz:alpha-check"]},
@@ -178,8 +178,8 @@ def test_a_course_draft_leaves_learners_alone(author, learner_client, db, conten
             "Module 2, item 2 is listed twice: remove one of them.",
         ),
         ({"modules": "0"}, "modules", "Modules has 0; give 1+."),
-        ({"skills": ["nope"]}, "skills", "Pick a skill of the framework for Skills."),
-        ({"language": "xx_YY!"}, "language", "Choose a language for Main language."),
+        ({"skills": ["nope"]}, "skills", "Pick a skill of the framework for skills."),
+        ({"language": "xx_YY!"}, "language", "Choose a language for main language."),
         ({"language": "zh-CN"}, "language", "The lessons of this course are written in en"),
         ({"summary-en": "S" * 20_001}, "summary-en", "the limit is 20,000"),
         ({"title-zh-CN": "bad\x00"}, "title-zh-CN", "control character (U+0000)"),

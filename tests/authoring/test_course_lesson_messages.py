@@ -12,19 +12,19 @@ COURSE_CASES = [  # (form change, field, English, Chinese)
     (
         {"title-en": "", "title-zh-CN": ""},
         "title-en",
-        "Write Title (English).",
+        "Write title (English).",
         "请填写标题（English）。",
     ),
     (
         {"module-0-title-en": "", "module-0-title-zh-CN": ""},
         "module-0-title-en",
-        "Write Module 1: Title (English).",
+        "Write module 1: Title (English).",
         "请填写模块 1：标题（English）。",
     ),
     (
         {"module-0-item": ["lesson:nope"]},
         "module-0-item-0",
-        "Pick a lesson of the same course for Module 1, item 1.",
+        "Pick a lesson of the same course for module 1, item 1.",
         "请为模块 1 第 1 项选择同一课程中的课时。",
     ),
     (
@@ -36,7 +36,7 @@ COURSE_CASES = [  # (form change, field, English, Chinese)
     (
         {"language": "xx_YY!"},
         "language",
-        "Choose a language for Main language.",
+        "Choose a language for main language.",
         "请为主要语言选择一种语言。",
     ),
 ]
@@ -45,25 +45,25 @@ LESSON_CASES = [
     (
         {"body_en": ""},
         "body-en",
-        "Write Text (Markdown) (English).",
+        "Write text (Markdown) (English).",
         "请填写正文（Markdown）（English）。",
     ),
     (
         {"minutes": "0"},
         "minutes",
-        "Enter 1 or more for Minutes to read.",
+        "Enter 1 or more for minutes to read.",
         "请为阅读时长（分钟）输入不小于 1 的数字。",
     ),
     (
         {"minutes": "abc"},
         "minutes",
-        "Enter a whole number for Minutes to read.",
+        "Enter a whole number for minutes to read.",
         "请为阅读时长（分钟）输入整数。",
     ),
     (
         {"skills": ["no-such-skill"]},
         "skills",
-        "Pick a skill of the framework for Skills.",
+        "Pick a skill of the framework for skills.",
         "请为技能选择技能框架中的技能。",
     ),
 ]

@@ -13,102 +13,105 @@ import sqlalchemy as sa
 from flask_babel import force_locale
 
 from lms.authoring import drafting
-from lms.authoring.messages import RULES, trainer_message
+from lms.authoring.messages import RULES, in_sentence, trainer_message
 from lms.authoring.models import ContentDraft
 from lms.content import store
 from lms.quizzes import editing as quiz_editing
 
 LABEL = "Pass score (0–100)"
+#: The label inside a sentence: without the capital it has on the form.
+IN_SENTENCE = "pass score (0–100)"
 ZH_LABEL = "及格分（0–100）"
 
 #: (the importer's message, the English sentence, the Chinese sentence) for each rule.
 SAMPLES = [
-    ("must not be empty", f"Write {LABEL}.", f"请填写{ZH_LABEL}。"),
-    ("required key 'prompt' is missing", f"Write {LABEL}.", f"请填写{ZH_LABEL}。"),
+    ("must not be empty", f"Write {IN_SENTENCE}.", f"请填写{ZH_LABEL}。"),
+    ("required key 'prompt' is missing", f"Write {IN_SENTENCE}.", f"请填写{ZH_LABEL}。"),
     (
         "'150' is not between '0' and '100'",
-        f"Enter a number from 0 to 100 for {LABEL}.",
+        f"Enter a number from 0 to 100 for {IN_SENTENCE}.",
         f"请为{ZH_LABEL}输入 0 到 100 之间的数字。",
     ),
-    ("'-1' must be at least '0'", f"Enter 0 or more for {LABEL}.", None),
-    ("'99' must be at most '10'", f"Enter 10 or less for {LABEL}.", None),
-    ("'0' must be greater than '0'", f"Enter a number above 0 for {LABEL}.", None),
+    ("'-1' must be at least '0'", f"Enter 0 or more for {IN_SENTENCE}.", None),
+    ("'99' must be at most '10'", f"Enter 10 or less for {IN_SENTENCE}.", None),
+    ("'0' must be greater than '0'", f"Enter a number above 0 for {IN_SENTENCE}.", None),
     (
         "expected a whole number, found 'ten'",
-        f"Enter a whole number for {LABEL}.",
+        f"Enter a whole number for {IN_SENTENCE}.",
         f"请为{ZH_LABEL}输入整数。",
     ),
     ("has 1 choices; expected 2..10", f"{LABEL} has 1; give 2–10.", None),
     ("has 0 steps; expected at least 3", f"{LABEL} has 0; give 3+.", None),
     (
         "has 2 correct choices; a single-choice question has exactly one",
-        f"Mark exactly one answer as correct in {LABEL}.",
+        f"Mark exactly one answer as correct in {IN_SENTENCE}.",
         None,
     ),
-    ("has 0 correct choices", f"Mark at least one answer as correct in {LABEL}.", None),
-    ("unknown skill 'juggling'", f"Pick a skill of the framework for {LABEL}.", None),
-    ("expected at least 1 skill", f"Give {LABEL} at least one skill with a weight.", None),
+    ("has 0 correct choices", f"Mark at least one answer as correct in {IN_SENTENCE}.", None),
+    ("unknown skill 'juggling'", f"Pick a skill of the framework for {IN_SENTENCE}.", None),
+    ("expected at least 1 skill", f"Give {IN_SENTENCE} at least one skill with a weight.", None),
     (
         "invalid lesson id 'A B': ids use lowercase letters",
-        f"Use lowercase letters, digits and '-' for {LABEL} (for example: price-basics).",
+        f"Use lowercase letters, digits and '-' for {IN_SENTENCE} (for example: price-basics).",
         None,
     ),
     ("duplicate question id 'q1'", f"{LABEL} is used already: choose another one.", None),
     (
         "unknown lesson 'x': no file x.md in this folder",
-        f"Pick a lesson of the same course for {LABEL}.",
+        f"Pick a lesson of the same course for {IN_SENTENCE}.",
         f"请为{ZH_LABEL}选择同一课程中的课时。",
     ),
-    ("unknown quiz 'nope'", f"Pick published content for {LABEL}.", None),
-    ("unknown node 'clarfy'", f"Pick a node of this drill for {LABEL}.", None),
+    ("unknown quiz 'nope'", f"Pick published content for {IN_SENTENCE}.", None),
+    ("unknown node 'clarfy'", f"Pick a node of this drill for {IN_SENTENCE}.", None),
     (
         "day 45 is not inside phase 'first-30' (days 1..30)",
-        f"Choose a day inside the item's phase for {LABEL}.",
+        f"Choose a day inside the item's phase for {IN_SENTENCE}.",
         None,
     ),
     (
         "until_day values must be strictly increasing",
-        f"Let each phase end on a later day than the one before ({LABEL}).",
+        f"Let each phase end on a later day than the one before ({IN_SENTENCE}).",
         None,
     ),
     (
         "node 'island' is not reachable from start",
-        f"Lead a reply to {LABEL}, or delete it: no conversation reaches it.",
+        f"Lead a reply to {IN_SENTENCE}, or delete it: no conversation reaches it.",
         None,
     ),
     (
         "the nodes form a cycle: a -> b -> a",
-        f"Change where a reply of {LABEL} leads: the conversation goes round in a circle.",
+        f"Change where a reply of {IN_SENTENCE} leads: the conversation goes round in a circle.",
         None,
     ),
     (
         "no end node is 'success'",
-        f"Choose Success under How it ends for at least one end node of {LABEL}.",
+        f"Choose Success under How it ends for at least one end node of {IN_SENTENCE}.",
         None,
     ),
     (
         "skill 'closing' is not listed in the scenario's skills",
-        f"Tick this skill under Skills practised in the drill's settings, or leave {LABEL} empty.",
+        "Tick this skill under Skills practised in the drill's settings, or leave "
+        f"{IN_SENTENCE} empty.",
         None,
     ),
-    ("unknown end 'maybe'", f"Choose how the conversation ends for {LABEL}.", None),
-    ("the lesson has no body", f"Write {LABEL}.", None),
+    ("unknown end 'maybe'", f"Choose how the conversation ends for {IN_SENTENCE}.", None),
+    ("the lesson has no body", f"Write {IN_SENTENCE}.", None),
     ("'q1' is listed twice", f"{LABEL} is listed twice: remove one of them.", None),
     (
         "id 'x' does not match the course name",
-        f"Use lowercase letters, digits and '-' for {LABEL} (for example: price-basics).",
+        f"Use lowercase letters, digits and '-' for {IN_SENTENCE} (for example: price-basics).",
         None,
     ),
     ("has 0 modules; expected at least 1", f"{LABEL} has 0; give 1+.", None),
-    ("invalid language tag 'xx_YY!'", f"Choose a language for {LABEL}.", None),
-    ("unknown key 'colour'", f"Remove {LABEL}: it is not something this form knows.", None),
+    ("invalid language tag 'xx_YY!'", f"Choose a language for {IN_SENTENCE}.", None),
+    ("unknown key 'colour'", f"Remove {IN_SENTENCE}: it is not something this form knows.", None),
 ]
 
 
 def test_every_rule_of_the_table_has_a_sample():
     matched = set()
     for message, _english, _chinese in SAMPLES:
-        for index, (pattern, _sentence) in enumerate(RULES):
+        for index, (pattern, _sentence, _choice) in enumerate(RULES):
             if pattern.search(message):
                 matched.add(index)
                 break
@@ -131,7 +134,68 @@ def test_each_problem_becomes_one_sentence_in_both_languages(app, message, engli
 def test_a_problem_no_rule_knows_still_names_the_field(app):
     with app.test_request_context(), force_locale("en"):
         said = trainer_message("something the importer never said before", LABEL)
-    assert said == f"Check {LABEL}: it is not valid yet."
+    assert said == f"Check {IN_SENTENCE}: it is not valid yet."
+
+
+@pytest.mark.parametrize(
+    ("label", "inside"),
+    [
+        ("What the customer says (English)", "what the customer says (English)"),
+        ("Rubric line 1: Skill it is evidence for", "rubric line 1: Skill it is evidence for"),
+        ("Id", "id"),
+        ("CRM notes", "CRM notes"),  # an abbreviation
+        ("SPIN question", "SPIN question"),
+        ("PowerPoint file", "PowerPoint file"),  # a capital inside the word: a name
+        ("English title", "English title"),  # a language's name
+        ("Chinese summary", "Chinese summary"),
+        ("Markdown text", "Markdown text"),
+        ("Englishness", "englishness"),  # only the whole word is a name
+        ("A", "a"),
+        ("及格分（0–100）", "及格分（0–100）"),  # no case
+        ("(Optional) note", "(Optional) note"),
+        ("", ""),
+    ],
+)
+def test_a_label_inside_a_sentence_loses_its_capital_unless_a_name_or_an_abbreviation(
+    label, inside
+):
+    assert in_sentence(label) == inside
+
+
+def test_the_label_keeps_its_capital_where_the_sentence_starts_with_it(app):
+    with app.test_request_context(), force_locale("en"):
+        said = trainer_message("has 0 steps; expected at least 3", "Steps")
+        assert said == "Steps has 0; give 3+."
+        assert trainer_message("must not be empty", "CRM notes") == "Write CRM notes."
+        assert trainer_message("must not be empty", "English title") == "Write English title."
+
+
+CHOICE_LABEL = "The conversation starts at"
+
+
+@pytest.mark.parametrize(
+    "message",
+    ["must not be empty", "required key 'start' is missing", "expected a text, found 3"],
+)
+def test_a_missing_value_of_a_choice_field_asks_to_choose_it_in_both_languages(app, message):
+    with app.test_request_context():
+        with force_locale("en"):
+            assert trainer_message(message, CHOICE_LABEL, choice=True) == (
+                "Choose the conversation starts at."
+            )
+            assert trainer_message(message, CHOICE_LABEL) == "Write the conversation starts at."
+        with force_locale("zh_CN"):
+            assert trainer_message(message, "对话开始于", choice=True) == "请选择对话开始于。"
+            assert trainer_message(message, "对话开始于") == "请填写对话开始于。"
+
+
+def test_a_choice_field_keeps_the_other_sentences(app):
+    """Only a missing value reads differently for a choice: the rest already says what to do."""
+    with app.test_request_context(), force_locale("en"):
+        said = trainer_message("unknown node 'clarfy'", "Reply 1: Leads to", choice=True)
+        assert said == "Pick a node of this drill for reply 1: Leads to."
+        said = trainer_message("never said before", "Reply 1: Leads to", choice=True)
+        assert said == "Check reply 1: Leads to: it is not valid yet."
 
 
 def test_read_number_keeps_what_is_not_a_number_short():
@@ -211,7 +275,7 @@ def test_publishing_a_document_that_does_not_pass_is_refused_and_writes_nothing(
 def test_a_new_id_is_checked_in_the_trainers_words(app, db, content):
     with app.test_request_context(), force_locale("en"):
         assert drafting.id_problem("quiz", "Bad Id", "Quiz id") == (
-            "Use lowercase letters, digits and '-' for Quiz id (for example: price-basics)."
+            "Use lowercase letters, digits and '-' for quiz id (for example: price-basics)."
         )
         assert drafting.id_problem("quiz", "alpha-check", "Quiz id") == (
             "Quiz id is used already: choose another one."

@@ -254,17 +254,17 @@ def assert_kept(page: str, form: dict) -> None:
 @pytest.mark.parametrize(
     ("fields", "name", "message"),
     [
-        ({"title_en": ""}, "title-en", "Write Title (English)."),
-        ({"title_en": "   "}, "title-en", "Write Title (English)."),
-        ({"body_en": ""}, "body-en", "Write Text (Markdown) (English)."),
-        ({"body_en": " \n\n "}, "body-en", "Write Text (Markdown) (English)."),
-        ({"minutes": "abc"}, "minutes", "Enter a whole number for Minutes to read."),
-        ({"minutes": "0"}, "minutes", "Enter 1 or more for Minutes to read."),
-        ({"minutes": "-3"}, "minutes", "Enter 1 or more for Minutes to read."),
-        ({"minutes": "2.5"}, "minutes", "Enter a whole number for Minutes to read."),
+        ({"title_en": ""}, "title-en", "Write title (English)."),
+        ({"title_en": "   "}, "title-en", "Write title (English)."),
+        ({"body_en": ""}, "body-en", "Write text (Markdown) (English)."),
+        ({"body_en": " \n\n "}, "body-en", "Write text (Markdown) (English)."),
+        ({"minutes": "abc"}, "minutes", "Enter a whole number for minutes to read."),
+        ({"minutes": "0"}, "minutes", "Enter 1 or more for minutes to read."),
+        ({"minutes": "-3"}, "minutes", "Enter 1 or more for minutes to read."),
+        ({"minutes": "2.5"}, "minutes", "Enter a whole number for minutes to read."),
         ({"minutes": "1" * 20}, "minutes", "Enter a whole number of minutes"),
-        ({"skills": ["no-such-skill"]}, "skills", "Pick a skill of the framework for Skills."),
-        ({"skills": ["Bad Skill!"]}, "skills", "Use lowercase letters, digits and '-' for Skills"),
+        ({"skills": ["no-such-skill"]}, "skills", "Pick a skill of the framework for skills."),
+        ({"skills": ["Bad Skill!"]}, "skills", "Use lowercase letters, digits and '-' for skills"),
         ({"course": ""}, "course", "Choose the course this lesson belongs to."),
         ({"course": "nope"}, "course", "There is no course nope."),
         ({"course": "beta"}, "course", "The course alpha lists this lesson."),
@@ -327,8 +327,8 @@ def test_a_draft_keeps_incomplete_work(author, db, content):
     assert response.status_code == 302
     page = author.get(EDIT).get_data(as_text=True)
     assert input_value(page, "title-en") == ""
-    assert "Write Title (English)." in field_error(page, "title-en")
-    assert "Enter a whole number for Minutes to read." in field_error(page, "minutes")
+    assert "Write title (English)." in field_error(page, "title-en")
+    assert "Enter a whole number for minutes to read." in field_error(page, "minutes")
     assert version().number == 1
 
 

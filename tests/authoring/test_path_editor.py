@@ -103,7 +103,7 @@ def test_a_path_is_built_checked_live_published_and_exported_unchanged(
         },
     )
     page = author.get("/author/paths/rep-path").get_data(as_text=True)
-    assert "Choose a day inside the item&#39;s phase for Due day." in page
+    assert "Choose a day inside the item&#39;s phase for due day." in page
     author.post(
         "/author/paths/rep-path/phases/first-30/items/shadow",
         data={

@@ -87,7 +87,7 @@ def test_a_due_day_outside_its_phase_is_an_error_that_stops_publishing(db, autho
     save_item(author, db, "first-30", kind="quiz", id="check", ref="alpha-check", due_day="45")
     page = author.get("/author/paths/rep-path").get_data(as_text=True)
     errors, warnings = item_notes(page, "check")
-    assert errors == ["Choose a day inside the item's phase for Due day."]
+    assert errors == ["Choose a day inside the item's phase for due day."]
     assert warnings == []  # due on day 45, the quiz comes after the lesson of day 10
     assert "The path passes every check." not in page
     response = author.post("/author/paths/rep-path/publish")
@@ -136,7 +136,7 @@ def test_a_hostile_due_day_is_an_error_not_a_crash(db, author, path, due, is_day
     page = author.get("/author/paths/rep-path")
     assert page.status_code == 200
     errors, warnings = item_notes(page.get_data(as_text=True), "check")
-    assert len(errors) == 1 and "Due day" in errors[0]
+    assert len(errors) == 1 and "due day." in errors[0]
     # no order is guessed from a day that is not a whole number; day -3 comes before day 10
     assert bool(warnings) is is_day
     assert author.post("/author/paths/rep-path/publish").status_code == 400
@@ -217,7 +217,7 @@ def test_the_item_page_shows_the_rules_as_they_stand_for_the_item(db, author, pa
     page = html.unescape(
         author.get("/author/paths/rep-path/phases/first-30/items/check").get_data(as_text=True)
     )
-    assert "Choose a day inside the item's phase for Due day." in page
+    assert "Choose a day inside the item's phase for due day." in page
     assert ADVICE not in page
     assert 'value="31"' in page
 
@@ -251,7 +251,7 @@ def test_the_item_form_is_checked_as_typed_without_saving(db, author, path):
     ).get_json()
     assert answer == {
         "fields": {"advice": []},
-        "general": ["Choose a day inside the item's phase for Due day."],
+        "general": ["Choose a day inside the item's phase for due day."],
         "count": 1,
     }
     answer = author.post(
@@ -266,7 +266,7 @@ def test_the_item_form_is_checked_as_typed_without_saving(db, author, path):
         "/author/paths/rep-path/phases/first-30/items/plan/check",
         data={"kind": "lesson", "id": "renamed", "ref": "plan-your-day", "due_day": "99"},
     ).get_json()
-    assert answer["general"] == ["Choose a day inside the item's phase for Due day."]
+    assert answer["general"] == ["Choose a day inside the item's phase for due day."]
     answer = author.post(
         "/author/paths/rep-path/phases/first-30/items/nope/check", data=typed
     ).get_json()

@@ -192,10 +192,10 @@ def test_the_messages_name_the_field_in_the_interface_language(db, author, conte
         data={"title-en": "Call basics", "pass_score": "150", "revision": rev(db, "call-basics")},
     )
     english = author.get("/author/quizzes/call-basics").get_data(as_text=True)
-    assert "Write Question 1: Question text." in english
-    assert "Mark exactly one answer as correct in Question 1: Answer choices." in english
-    assert "Pick a skill of the framework for Question 1: Skills and weights." in english
-    assert "Enter a number from 0 to 100 for Pass score (0–100)." in english
+    assert "Write question 1: Question text." in english
+    assert "Mark exactly one answer as correct in question 1: Answer choices." in english
+    assert "Pick a skill of the framework for question 1: Skills and weights." in english
+    assert "Enter a number from 0 to 100 for pass score (0–100)." in english
     assert "expected a text" not in english and "required key" not in english
 
     trainer.locale = "zh_CN"

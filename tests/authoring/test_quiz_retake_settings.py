@@ -14,8 +14,9 @@ from lms.content.documents import content_hash
 from lms.content.loader import load_tree
 from tests.authoring.test_quiz_editor import create_quiz, draft, rev, write_questions
 
-WAIT = "Wait before a retake (hours)"
-LESSON = "Lesson to read before a retake"
+# the form's labels as the sentences name them (without their capital)
+WAIT = "wait before a retake (hours)"
+LESSON = "lesson to read before a retake"
 
 
 def settings(db, **fields) -> dict:

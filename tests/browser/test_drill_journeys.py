@@ -224,7 +224,7 @@ def test_a_trainer_adds_a_node_and_publishes(editor_server, page, screenshot):
     assert "Saved in the draft." in page.locator(".flashes").inner_text()
     # nothing leads to the new node yet: the importer's rule says so, in the trainer's words
     summary = page.locator("[data-check-summary]").inner_text()
-    assert "Lead a reply to Node clarify, or delete it: no conversation reaches it." in summary
+    assert "Lead a reply to node clarify, or delete it: no conversation reaches it." in summary
     page.goto(editor_server("/author/scenarios/tiny/nodes/pick"))
     page.locator("#choice-1-next").select_option("clarify")
     # live check: the same rules, shown while typing
@@ -232,7 +232,7 @@ def test_a_trainer_adds_a_node_and_publishes(editor_server, page, screenshot):
     page.wait_for_selector('[data-errors-for="choice-1-points-objection-handling"]:not([hidden])')
     assert (
         page.locator('[data-errors-for="choice-1-points-objection-handling"]').inner_text()
-        == "Enter a whole number for Reply 2: Points for objection-handling."
+        == "Enter a whole number for reply 2: Points for objection-handling."
     )
     page.locator("#choice-1-points-objection-handling").fill("")
     page.get_by_role("button", name="Save the node").click()

@@ -26,7 +26,7 @@ def test_the_item_form_is_checked_as_it_is_typed(studio_server, new_page):  # no
     page.locator("#f-ref").select_option("time-priorities-check")
     page.locator("#f-due_day").fill("45")
     errors.wait_for(state="visible")
-    assert errors.inner_text() == "Choose a day inside the item's phase for Due day."
+    assert errors.inner_text() == "Choose a day inside the item's phase for due day."
 
     page.locator("#f-due_day").fill("1")
     advice.wait_for(state="visible")

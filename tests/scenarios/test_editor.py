@@ -164,19 +164,19 @@ BROKEN = {
 
 #: What the editor says for each case, in the trainer's words (the importer's are in `errors`).
 TRAINER_WORDS = {
-    "unknown next": "Pick a node of this drill for Reply 1: Leads to.",
-    "a cycle": "Change where a reply of Node opening leads: the conversation goes round in a "
+    "unknown next": "Pick a node of this drill for reply 1: Leads to.",
+    "a cycle": "Change where a reply of node opening leads: the conversation goes round in a "
     "circle.",
-    "unreachable node": "Lead a reply to Node island, or delete it: no conversation reaches it.",
+    "unreachable node": "Lead a reply to node island, or delete it: no conversation reaches it.",
     "no success end": "Choose Success under How it ends for at least one end node of this drill.",
     "skill not listed": "Tick this skill under Skills practised in the drill's settings, or leave "
-    "Reply 1: Points for prospecting empty.",
-    "unknown skill": "Pick a skill of the framework for Skills practised.",
-    "points not a number": "Enter a whole number for Reply 1: Points for closing.",
-    "pass score out of range": "Enter a number from 0 to 100 for Pass score (percent).",
+    "reply 1: Points for prospecting empty.",
+    "unknown skill": "Pick a skill of the framework for skills practised.",
+    "points not a number": "Enter a whole number for reply 1: Points for closing.",
+    "pass score out of range": "Enter a number from 0 to 100 for pass score (percent).",
     "too many choices": "Replies the learner can pick has 7; give 1–6.",
-    "empty say": "Write What the customer says (English).",
-    "rubric skill missing": "Write Rubric line 1: Skill it is evidence for.",
+    "empty say": "Write what the customer says (English).",
+    "rubric skill missing": "Choose rubric line 1: Skill it is evidence for.",
 }
 
 
@@ -229,9 +229,9 @@ def test_form_errors_sit_next_to_their_fields(db, client, trainer):
     page = response.get_data(as_text=True)
     assert (
         'data-errors-for="choice-0-next" id="choice-0-next-error" >Pick a node of this drill for '
-        "Reply 1: Leads to." in page
+        "reply 1: Leads to." in page
     )
-    assert "Enter a whole number for Reply 1: Points for closing." in page
+    assert "Enter a whole number for reply 1: Points for closing." in page
     check = client.post(
         "/author/scenarios/lab/nodes/pitch/check",
         data=node_form(
@@ -239,7 +239,7 @@ def test_form_errors_sit_next_to_their_fields(db, client, trainer):
         ),
         headers={"Accept": "application/json"},
     ).get_json()
-    assert check["fields"] == {"say-en": ["Write What the customer says (English)."]}
+    assert check["fields"] == {"say-en": ["Write what the customer says (English)."]}
     assert draft_of(db, "lab").document["nodes"]["pitch"]["choices"][0]["points"] == {
         "closing": "three"
     }
@@ -272,7 +272,7 @@ def test_structural_buttons_add_reorder_delete_and_rename(db, client, trainer):
     doc = draft_of(db, "lab").document
     assert "lost" not in doc["nodes"]
     page = client.get("/author/scenarios/lab").get_data(as_text=True)
-    assert "Pick a node of this drill for Reply 3: Leads to." in page
+    assert "Pick a node of this drill for reply 3: Leads to." in page
 
 
 @pytest.mark.parametrize(

@@ -15,23 +15,34 @@ from tests.scenarios.helpers import draft_of, node_form, seed_draft
 CASES = {  # a change to the lab drill: (English, Chinese)
     "empty say": (
         lambda d: d["nodes"]["won"].pop("say"),
-        "Write What the customer says (English).",
+        "Write what the customer says (English).",
         "请填写客户说的话（English）。",
     ),
     "unknown next": (
         lambda d: d["nodes"]["opening"]["choices"][0].update(next="clarfy"),
-        "Pick a node of this drill for Reply 1: Leads to.",
+        "Pick a node of this drill for reply 1: Leads to.",
         "请为回应 1：走向选择本演练中的一个节点。",
     ),
     "pass score": (
         lambda d: d.update(pass_score=150),
-        "Enter a number from 0 to 100 for Pass score (percent).",
+        "Enter a number from 0 to 100 for pass score (percent).",
         "请为及格分（百分比）输入 0 到 100 之间的数字。",
     ),
     "unreachable": (
         lambda d: d["nodes"].update({"island": {"say": {"en": "Nobody"}, "end": "success"}}),
-        "Lead a reply to Node island, or delete it: no conversation reaches it.",
+        "Lead a reply to node island, or delete it: no conversation reaches it.",
         "请让某个回应通向节点 island，或删除它：目前没有对话能到达它。",
+    ),
+    # fields picked from a drop-down ask the trainer to choose, not to write
+    "no start": (
+        lambda d: d.pop("start"),
+        "Choose the conversation starts at.",
+        "请选择对话从这里开始。",
+    ),
+    "rubric skill missing": (
+        lambda d: d["nodes"]["reflect"]["rubric"][0].pop("skill"),
+        "Choose rubric line 1: Skill it is evidence for.",
+        "请选择评分要点 1：作为哪项技能的证据。",
     ),
     "too many choices": (
         lambda d: d["nodes"]["opening"]["choices"].extend(
@@ -66,7 +77,7 @@ def test_the_live_check_answers_in_the_interface_language(db, client, trainer):
     )
     url = "/author/scenarios/lab/nodes/pitch/check"
     assert client.post(url, data=form).get_json()["fields"] == {
-        "say-en": ["Write What the customer says (English)."]
+        "say-en": ["Write what the customer says (English)."]
     }
     trainer.locale = "zh_CN"
     db.session.commit()
