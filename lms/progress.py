@@ -83,3 +83,20 @@ def progress_by_kind(
     for kind, slug in refs:
         by_kind.setdefault(kind, set()).add(slug)
     return {kind: progress_of(kind, user_ids, slugs) for kind, slugs in sorted(by_kind.items())}
+
+
+# --- the writes that change progress --------------------------------------------------------------
+
+_WATCHED: dict[type, str] = {}
+
+
+def changes_progress(model: type, user_attr: str = "user_id") -> type:
+    """Declare that writing rows of `model` changes the progress of the learner named by its
+    `user_attr`: stored statuses of that learner are refreshed in the same transaction (see
+    `lms.onboarding.standing`). Each feature declares its own tables next to its provider."""
+    _WATCHED[model] = user_attr
+    return model
+
+
+def watched_models() -> dict[type, str]:
+    return dict(_WATCHED)

@@ -80,6 +80,9 @@ class ContentVersion(db.Model):
     created_by_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("users.id", ondelete="SET NULL"), index=True
     )
+    # What lists show, copied from the document at publish so that no list decodes a document.
+    title: Mapped[dict | None] = mapped_column(sa.JSON)  # locale -> text
+    language: Mapped[str | None] = mapped_column(sa.String(16))
 
     item: Mapped[ContentItem] = relationship(foreign_keys=[item_id])
 

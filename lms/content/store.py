@@ -218,6 +218,20 @@ _LOADED: dict[tuple[str, int, str], ContentObject] = {}
 _LOADED_LIMIT = 4096
 
 
+def cached(kind: str, version_id: int, digest: str) -> ContentObject | None:
+    """The object of a version already parsed in this process, without reading its row."""
+    return _LOADED.get((kind, version_id, digest))
+
+
+def listed_fields(obj: ContentObject) -> dict:
+    """The columns of a version that lists read instead of its document."""
+    title = getattr(obj, "title", None)
+    return {
+        "title": dict(title.values) if isinstance(title, Text) else None,
+        "language": getattr(obj, "language", None),
+    }
+
+
 def load(version: ContentVersion) -> ContentObject:
     """The content object of a version. Versions never change, so parses are cached."""
     kind = version.item.kind
@@ -289,6 +303,7 @@ def publish(
         renderer_version=renderer.RENDERER_VERSION,
         origin=origin,
         created_by_id=actor.id if actor else None,
+        **listed_fields(obj),
     )
     version.item = item
     db.session.add(version)

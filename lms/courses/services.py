@@ -21,7 +21,13 @@ from lms.content.models import ContentItem, ContentVersion
 from lms.courses.models import LessonCompletion
 from lms.extensions import db
 from lms.people.models import User
-from lms.progress import NOT_STARTED, ItemProgress, progress_by_kind, provides
+from lms.progress import (
+    NOT_STARTED,
+    ItemProgress,
+    changes_progress,
+    progress_by_kind,
+    provides,
+)
 from lms.skills.models import Skill
 
 WORDS_PER_MINUTE = 200
@@ -137,6 +143,9 @@ def course_progress(
                 last_activity_at=max(activity) if activity else None,
             )
     return result
+
+
+changes_progress(LessonCompletion)
 
 
 @provides("course")

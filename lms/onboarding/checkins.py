@@ -44,7 +44,7 @@ from lms.onboarding.status import (
     item_day,
 )
 from lms.people.models import User
-from lms.progress import ItemProgress, provides
+from lms.progress import ItemProgress, changes_progress, provides
 from lms.timeutil import utcnow
 
 # --- check-ins ---------------------------------------------------------------------------------
@@ -371,6 +371,9 @@ def hold_checkin(
         goals=len(new_goals),
     )
     return checkin
+
+
+changes_progress(CheckIn)
 
 
 @provides("checkin")

@@ -26,7 +26,7 @@ from lms.onboarding.status import (
     phase_on,
 )
 from lms.people.models import User
-from lms.progress import ItemProgress
+from lms.progress import ItemProgress, changes_progress
 from lms.skills.targets import register_scope_source, register_target_source
 from lms.timeutil import utcnow
 
@@ -281,3 +281,6 @@ def path_skills(user_ids: Sequence[int]) -> dict[int, set[str]]:
         }
         for enrollment in active_enrollments(user_ids)
     }
+
+
+changes_progress(Enrollment)

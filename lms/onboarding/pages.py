@@ -12,13 +12,14 @@ from sqlalchemy.orm import joinedload
 
 from lms.auth.permissions import team_member_ids_query
 from lms.extensions import db
-from lms.onboarding.models import CheckIn, CheckInGoal, Enrollment, SignOff
+from lms.notifications.kinds import reader_content_locale
+from lms.onboarding import standing
+from lms.onboarding.models import CheckIn, CheckInGoal, Enrollment, HireSummary, SignOff
 from lms.onboarding.services import (
-    active_enrollments,
     checkins_of,
     newer_version_number,
 )
-from lms.onboarding.status import Health, HireStatus, ItemStatus, load_statuses
+from lms.onboarding.status import Health, HireStatus, ItemStatus, load_statuses, skill_names
 from lms.people.models import User
 
 ITEM_ENDPOINTS = {
@@ -125,13 +126,46 @@ class HirePage:
         return found[:8]
 
 
+def hire_status(person_id: int, on: date) -> tuple[Enrollment, HireStatus] | None:
+    """The hire's active enrollment and status on `on`: the engine's evaluation of their stored
+    inputs (no activity table read; the path decoded at most once), or from the raw records when
+    nothing is stored yet. None when they are not enrolled."""
+    found = db.session.execute(
+        sa.select(Enrollment, HireSummary)
+        .outerjoin(
+            HireSummary,
+            sa.and_(
+                HireSummary.user_id == Enrollment.user_id,
+                HireSummary.enrollment_id == Enrollment.id,
+            ),
+        )
+        .where(Enrollment.user_id == person_id, Enrollment.ended_at.is_(None))
+        .options(joinedload(Enrollment.path_item))
+    ).first()
+    if found is None:
+        return None
+    enrollment, row = found
+    if row is None or row.path_version_id != enrollment.path_version_id:
+        return enrollment, load_statuses([enrollment], on)[person_id]
+    path = standing.paths_by_version([enrollment.path_version_id])[enrollment.path_version_id]
+    skills = {skill for phase in path.phases for skill in phase.targets}
+    status = standing.status_from_row(
+        row,
+        path,
+        on,
+        titles=standing.titles_for(path),
+        names=skill_names(skills) if skills else {},
+    )
+    status.extra["enrollment"] = enrollment
+    return enrollment, status
+
+
 def hire_page(person: User, on: date) -> HirePage | None:
     """The hire's path page data, or None when they are not enrolled."""
-    enrollments = active_enrollments([person.id])
-    if not enrollments:
+    found = hire_status(person.id, on)
+    if found is None:
         return None
-    enrollment = enrollments[0]
-    status = load_statuses(enrollments, on)[person.id]
+    enrollment, status = found
     return HirePage(
         person=person,
         enrollment=enrollment,
@@ -148,7 +182,7 @@ def hire_page(person: User, on: date) -> HirePage | None:
 @dataclass
 class TeamRow:
     person: User
-    status: HireStatus | None
+    status: standing.Standing | None
 
     @property
     def health(self) -> Health | None:
@@ -160,11 +194,11 @@ class TeamRow:
 
     @property
     def overdue_count(self) -> int:
-        return 0 if self.status is None else len(self.status.overdue)
+        return 0 if self.status is None else self.status.overdue_count
 
     @property
     def below_count(self) -> int:
-        return 0 if self.status is None else len(self.status.below_target)
+        return 0 if self.status is None else self.status.below_count
 
     @property
     def percent(self) -> int:
@@ -207,13 +241,19 @@ class TeamView:
 
 
 def team_members(manager_id: int) -> list[User]:
+    return [member for member, _ in team_members_with_rows(manager_id)]
+
+
+def team_members_with_rows(manager_id: int) -> list[tuple[User, HireSummary | None]]:
+    """The manager's people with their stored status rows, in one query."""
     return list(
-        db.session.scalars(
-            sa.select(User)
+        db.session.execute(
+            sa.select(User, HireSummary)
+            .outerjoin(HireSummary, HireSummary.user_id == User.id)
             .options(joinedload(User.manager))
             .where(User.id.in_(team_member_ids_query(manager_id)), User.active.is_(True))
             .order_by(User.name, User.id)
-        )
+        ).all()
     )
 
 
@@ -229,8 +269,10 @@ def team_view(
     """The manager's team with each hire's status, sorted (each sort's natural order puts who
     needs attention first; `reverse` flips it) and filtered; a fixed number of queries however
     large the team."""
-    members = team_members(manager_id)
-    statuses = load_statuses(active_enrollments(member.id for member in members), on)
+    found = team_members_with_rows(manager_id)
+    members = [member for member, _ in found]
+    stored = [row for _, row in found if row is not None]
+    statuses = standing.standings(stored, on, reader_content_locale())
     rows = [TeamRow(member, statuses.get(member.id)) for member in members]
     counts = {name: 0 for name in FILTERS}
     counts["all"] = len(rows)

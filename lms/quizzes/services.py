@@ -408,6 +408,10 @@ def evidence_of_attempt(attempt: QuizAttempt) -> dict[str, float]:
 # --- progress of many learners -------------------------------------------------------------
 
 
+progress.changes_progress(QuizAttempt)
+progress.changes_progress(AttemptGrant)  # more attempts lift "attempts used up"
+
+
 @progress.provides("quiz")
 def quiz_progress(
     user_ids: Sequence[int], slugs: Sequence[str]

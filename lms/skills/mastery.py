@@ -21,6 +21,7 @@ import sqlalchemy as sa
 from flask import current_app
 
 from lms.extensions import db
+from lms.progress import changes_progress
 from lms.skills.models import Evidence, Mastery
 from lms.skills.rounding import difference
 
@@ -237,6 +238,9 @@ def rebuild_from_log(row: Mastery, weight: float) -> None:
     ):
         fold.add(evidence_id, value, at, weight)
     fold.store(row)
+
+
+changes_progress(Mastery)
 
 
 # --- recompute ---------------------------------------------------------------------------------
