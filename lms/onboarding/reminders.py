@@ -36,6 +36,7 @@ from lms.notifications.email import (
 from lms.notifications.models import DigestKind, Notification
 from lms.notifications.services import notify_once
 from lms.onboarding.models import Enrollment
+from lms.onboarding.standing import refresh_day
 from lms.onboarding.status import HireStatus, ItemStatus, enrollments_query, load_statuses
 from lms.people.models import User
 
@@ -219,6 +220,8 @@ def run_reminders(now: datetime) -> RemindReport:
     """The whole daily run; commits as it goes, so a crash loses nothing already done."""
     on = now.date()
     report = RemindReport()
+    refreshed = refresh_day(on)
+    report.lines.append(f"{refreshed} stored statuses changed with the day")
     report.reminders = create_reminders(on, now)
     from lms.planning.reminders import run_planning
 
