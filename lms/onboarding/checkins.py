@@ -256,7 +256,7 @@ def checkins_of(user_ids: Iterable[int]) -> dict[int, list[CheckIn]]:
         .options(
             selectinload(CheckIn.goals),
             selectinload(CheckIn.actions),
-            joinedload(CheckIn.held_by),
+            joinedload(CheckIn.held_by).lazyload(User.role_rows),
         )
         .order_by(CheckIn.held_at)
     )

@@ -13,7 +13,8 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from lms.audit.services import record
-from lms.content.model import Path, PathItem, Phase
+from lms.content.model import Path, PathItem, Phase, Text
+from lms.content.models import ContentItem, ContentVersion
 from lms.content.store import current_version, current_versions, load
 from lms.extensions import db
 from lms.notifications.services import notify
@@ -73,6 +74,20 @@ def active_enrollments(user_ids: Iterable[int]) -> list[Enrollment]:
 def live_paths() -> dict[str, Path]:
     """Every live path by id (for the enrollment forms)."""
     return {slug: load(version) for slug, version in current_versions("path").items()}  # type: ignore[misc]
+
+
+def live_path_titles() -> list[tuple[str, Text, str]]:
+    """(id, title, language) of every live path, from the title columns (no document read)."""
+    rows = db.session.execute(
+        sa.select(ContentItem.slug, ContentVersion.title, ContentVersion.language)
+        .join(ContentItem, ContentItem.current_version_id == ContentVersion.id)
+        .where(ContentItem.kind == "path", ContentItem.retired_at.is_(None))
+        .order_by(ContentItem.slug)
+    )
+    return [
+        (slug, Text.of(title or {}, language or "en"), language or "en")
+        for slug, title, language in rows
+    ]
 
 
 def _path_version(path_slug: str):

@@ -8,9 +8,10 @@ from datetime import date, datetime
 
 import sqlalchemy as sa
 from flask import current_app, url_for
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import defer, joinedload, lazyload
 
 from lms.auth.permissions import team_member_ids_query
+from lms.content.models import ContentVersion
 from lms.extensions import db
 from lms.notifications.kinds import reader_content_locale
 from lms.onboarding import standing
@@ -48,7 +49,10 @@ def signoffs_of(user_ids: Iterable[int]) -> dict[int, list[SignOff]]:
     rows = db.session.scalars(
         sa.select(SignOff)
         .where(SignOff.user_id.in_(ids))
-        .options(joinedload(SignOff.signed_by), joinedload(SignOff.undone_by))
+        .options(
+            joinedload(SignOff.signed_by).lazyload(User.role_rows),
+            joinedload(SignOff.undone_by).lazyload(User.role_rows),
+        )
         .order_by(SignOff.signed_at.desc(), SignOff.id.desc())
     )
     for signoff in rows:
@@ -160,8 +164,9 @@ def hire_status(person_id: int, on: date) -> tuple[Enrollment, HireStatus] | Non
     return enrollment, status
 
 
-def hire_page(person: User, on: date) -> HirePage | None:
-    """The hire's path page data, or None when they are not enrolled."""
+def hire_page(person: User, on: date, *, signoffs: bool = True) -> HirePage | None:
+    """The hire's path page data, or None when they are not enrolled (without sign-offs when
+    `signoffs` is false: the home page does not show them)."""
     found = hire_status(person.id, on)
     if found is None:
         return None
@@ -170,7 +175,7 @@ def hire_page(person: User, on: date) -> HirePage | None:
         person=person,
         enrollment=enrollment,
         status=status,
-        signoffs=signoffs_of([person.id])[person.id],
+        signoffs=signoffs_of([person.id])[person.id] if signoffs else [],
         checkins=checkins_of([person.id])[person.id],
         newer_version=newer_version_number(enrollment),
     )
@@ -233,28 +238,66 @@ SORTS = {
 FILTERS = ("all", "behind", "at_risk", "on_track", "not_enrolled")
 
 
+PAGE_SIZE = 50
+
+
+@dataclass
+class TeamGroup:
+    """A first-line manager's team within a larger organisation, with its status counts."""
+
+    manager: User | None
+    counts: dict[str, int]
+
+    @property
+    def size(self) -> int:
+        return sum(self.counts.values())
+
+    @property
+    def worst_first(self) -> tuple:
+        return (
+            -self.counts.get("behind", 0),
+            -self.counts.get("at_risk", 0),
+            self.manager.name if self.manager else "",
+        )
+
+
 @dataclass
 class TeamView:
-    rows: list[TeamRow]
+    rows: list[TeamRow]  # the page shown
     total: int
     counts: dict[str, int] = field(default_factory=dict)
+    matching: int = 0  # rows after filters, over every page
+    page: int = 1
+    pages: int = 1
+    groups: list[TeamGroup] = field(default_factory=list)  # only when there are several teams
 
 
 def team_members(manager_id: int) -> list[User]:
-    return [member for member, _ in team_members_with_rows(manager_id)]
+    return [member for member, _, _ in team_members_with_rows(manager_id)]
 
 
-def team_members_with_rows(manager_id: int) -> list[tuple[User, HireSummary | None]]:
-    """The manager's people with their stored status rows, in one query."""
-    return list(
-        db.session.execute(
-            sa.select(User, HireSummary)
+def team_members_with_rows(manager_id: int) -> list[tuple[User, HireSummary | None, str | None]]:
+    """The manager's people with their stored status rows (without the engine's inputs) and the
+    content hash of their path version, in one query."""
+    return [
+        tuple(found)  # type: ignore[misc]
+        for found in db.session.execute(
+            sa.select(User, HireSummary, ContentVersion.content_hash)
             .outerjoin(HireSummary, HireSummary.user_id == User.id)
-            .options(joinedload(User.manager))
+            .outerjoin(ContentVersion, ContentVersion.id == HireSummary.path_version_id)
+            .options(
+                lazyload(User.role_rows),
+                joinedload(User.manager).lazyload(User.role_rows),
+                defer(HireSummary.inputs),
+            )
             .where(User.id.in_(team_member_ids_query(manager_id)), User.active.is_(True))
             .order_by(User.name, User.id)
-        ).all()
-    )
+        )
+    ]
+
+
+def _status_key(row: TeamRow) -> str:
+    return row.health.value if row.health else "not_enrolled"
 
 
 def team_view(
@@ -265,25 +308,35 @@ def team_view(
     reverse: bool = False,
     status_filter: str = "all",
     query: str = "",
+    page: int = 1,
+    team: int | None = None,
+    page_size: int = PAGE_SIZE,
 ) -> TeamView:
     """The manager's team with each hire's status, sorted (each sort's natural order puts who
-    needs attention first; `reverse` flips it) and filtered; a fixed number of queries however
-    large the team."""
+    needs attention first; `reverse` flips it), filtered (by status, name, and first-line
+    manager `team`) and cut in pages of `page_size`; a fixed number of queries however large
+    the team. With several teams below, `groups` counts each one's statuses, worst first."""
     found = team_members_with_rows(manager_id)
-    members = [member for member, _ in found]
-    stored = [row for _, row in found if row is not None]
-    statuses = standing.standings(stored, on, reader_content_locale())
+    members = [member for member, _, _ in found]
+    stored = [row for _, row, _ in found if row is not None]
+    hashes = {row.path_version_id: digest for _, row, digest in found if row is not None}
+    statuses = standing.standings(stored, on, reader_content_locale(), hashes)
     rows = [TeamRow(member, statuses.get(member.id)) for member in members]
     counts = {name: 0 for name in FILTERS}
     counts["all"] = len(rows)
+    by_team: dict[int | None, TeamGroup] = {}
     for row in rows:
-        counts[row.health.value if row.health else "not_enrolled"] += 1
+        key = _status_key(row)
+        counts[key] += 1
+        group = by_team.setdefault(
+            row.person.manager_id, TeamGroup(row.person.manager, {name: 0 for name in FILTERS[1:]})
+        )
+        group.counts[key] += 1
+    groups = sorted(by_team.values(), key=lambda group: group.worst_first)
+    if team is not None:
+        rows = [row for row in rows if row.person.manager_id == team]
     if status_filter in FILTERS and status_filter != "all":
-        rows = [
-            row
-            for row in rows
-            if (row.health.value if row.health else "not_enrolled") == status_filter
-        ]
+        rows = [row for row in rows if _status_key(row) == status_filter]
     needle = query.strip().lower()
     if needle:
         rows = [
@@ -292,7 +345,17 @@ def team_view(
             if needle in row.person.name.lower() or needle in row.person.email.lower()
         ]
     rows.sort(key=SORTS.get(sort, SORTS["status"]), reverse=reverse)
-    return TeamView(rows=rows, total=len(members), counts=counts)
+    pages = max(1, -(-len(rows) // page_size))
+    page = min(max(1, page), pages)
+    return TeamView(
+        rows=rows[(page - 1) * page_size : page * page_size],
+        total=len(members),
+        counts=counts,
+        matching=len(rows),
+        page=page,
+        pages=pages,
+        groups=groups if len(groups) > 1 else [],
+    )
 
 
 def people_by_id(user_ids: Sequence[int]) -> dict[int, User]:

@@ -147,6 +147,7 @@ def summary_field(name: str) -> Callable[[Callable[[HireStatus], Any]], Callable
 
 
 def _reason(reason: Reason | None) -> dict | None:
+    """A reason as JSON, with the inputs its wording needs (so lists need no other inputs)."""
     if reason is None:
         return None
     return {
@@ -154,7 +155,9 @@ def _reason(reason: Reason | None) -> dict | None:
         "health": reason.health.value,
         "phase": reason.phase_id,
         "item": reason.item.id if reason.item else None,
+        "progress": encode_progress(reason.item.progress) if reason.item else None,
         "skill": reason.target.skill_id if reason.target else None,
+        "mastery": encode_mastery(reason.target.mastery) if reason.target else None,
         "count": reason.count,
     }
 
@@ -172,6 +175,11 @@ def summarize(status: HireStatus) -> dict:
         "reasons": len(status.reasons),
         "headline": _reason(status.headline),
         "below": [target.skill_id for target in status.below_target],
+        # The current phase's targets with the mastery against them (the team page's quadrant).
+        "targets": [
+            [target.skill_id, target.target, encode_mastery(target.mastery)]
+            for target in (status.current.targets if status.current else ())
+        ],
         "items": {
             item.id: [item.state.value, item.days_overdue, item.done_late] for item in status.items
         },
@@ -361,9 +369,12 @@ def refresh_day(on: date, *, batch: int = BATCH) -> int:
 # --- reading -------------------------------------------------------------------------------------
 
 
-def paths_by_version(version_ids: Iterable[int]) -> dict[int, Path]:
-    """Path objects by version id: one query for the ids and hashes; a document is read and
-    decoded only for versions not parsed before in this process (see `store.load`)."""
+def paths_by_version(
+    version_ids: Iterable[int], hashes: Mapping[int, str] | None = None
+) -> dict[int, Path]:
+    """Path objects by version id: one query for the ids and hashes (none when `hashes` gives
+    them); a document is read and decoded only for versions not parsed before in this process
+    (see `store.load`)."""
     from lms.content import store
 
     ids = sorted(set(version_ids))
@@ -371,9 +382,15 @@ def paths_by_version(version_ids: Iterable[int]) -> dict[int, Path]:
         return {}
     result: dict[int, Path] = {}
     missing: list[int] = []
-    for version_id, digest in db.session.execute(
-        sa.select(ContentVersion.id, ContentVersion.content_hash).where(ContentVersion.id.in_(ids))
-    ):
+    if hashes is not None and all(version_id in hashes for version_id in ids):
+        known = [(version_id, hashes[version_id]) for version_id in ids]
+    else:
+        known = db.session.execute(
+            sa.select(ContentVersion.id, ContentVersion.content_hash).where(
+                ContentVersion.id.in_(ids)
+            )
+        ).all()
+    for version_id, digest in known:
         cached = store.cached("path", version_id, digest)
         if cached is None:
             missing.append(version_id)
@@ -411,6 +428,15 @@ def titles_for(path: Path) -> dict[tuple[str, str], Text]:
     )
 
 
+@dataclass(frozen=True)
+class CurrentPhase:
+    """The phase a listed hire is in, with their mastery against its targets."""
+
+    id: str
+    title_text: str
+    targets: list[TargetStatus]
+
+
 @dataclass
 class Standing:
     """What the team list shows of one hire, from their stored row (no activity read)."""
@@ -428,6 +454,7 @@ class Standing:
     headline: Reason | None
     reason_count: int
     last_activity_at: datetime | None
+    current: CurrentPhase | None = None
 
     @property
     def day(self) -> int:
@@ -449,15 +476,12 @@ class Standing:
 def _headline(
     raw: Mapping | None,
     path: Path,
-    row: HireSummary,
-    progress: Mapping[tuple[str, str], ItemProgress],
-    mastery: Mapping[str, MasteryState],
+    start: date,
+    on: date,
     titles: Mapping[tuple[str, str], Text],
     names: Mapping[str, Text],
 ) -> Reason | None:
     """The stored headline reason, rebuilt with the engine's own pieces for its wording."""
-    from lms.onboarding.status import progress_key
-
     if not raw:
         return None
     item = target = None
@@ -466,14 +490,13 @@ def _headline(
     if raw.get("item") and phase is not None:
         for candidate in phase.items:
             if candidate.id == raw["item"]:
-                key = progress_key(path.id, candidate)
                 item = item_status(
                     candidate,
                     phase,
                     path.id,
-                    row.start_date,
-                    row.as_of,
-                    progress.get(key, ItemProgress()),
+                    start,
+                    on,
+                    decode_progress(raw["progress"]) if raw.get("progress") else ItemProgress(),
                     titles.get((candidate.kind, candidate.ref or ""))
                     if candidate.kind in CONTENT_KINDS
                     else None,
@@ -484,7 +507,7 @@ def _headline(
             skill_id=skill,
             name=names.get(skill) or Text({"en": skill}),
             target=float(phase.targets.get(skill, 0)),
-            mastery=mastery.get(skill, NOT_ASSESSED),
+            mastery=decode_mastery(raw["mastery"]) if raw.get("mastery") else NOT_ASSESSED,
         )
     return Reason(
         raw["code"],
@@ -496,11 +519,27 @@ def _headline(
     )
 
 
-def standings(rows: Sequence[HireSummary], on: date, locale: str) -> dict[int, Standing]:
+def standings(
+    rows: Sequence[HireSummary],
+    on: date,
+    locale: str,
+    hashes: Mapping[int, str] | None = None,
+) -> dict[int, Standing]:
     """The team list's view of stored rows, by user id, in at most four queries whatever the
-    number of rows (paths, titles, skill names). A row of an earlier day is re-evaluated from its
-    inputs in memory, so the list is right before the nightly refresh has run."""
-    paths = paths_by_version(row.path_version_id for row in rows)
+    number of rows (paths, inputs of rows of an earlier day, titles, skill names). Rows come
+    without their `inputs` (deferred); a row of an earlier day is re-evaluated from its inputs in
+    memory, so the list is right before the nightly refresh has run."""
+    paths = paths_by_version((row.path_version_id for row in rows), hashes)
+    stale = [row.user_id for row in rows if row.as_of != on]
+    inputs: dict[int, dict] = {}
+    if stale:
+        inputs = dict(
+            db.session.execute(
+                sa.select(HireSummary.user_id, HireSummary.inputs).where(
+                    HireSummary.user_id.in_(stale)
+                )
+            ).all()
+        )
     current: list[tuple[HireSummary, dict, HireStatus | None]] = []
     refs: set[tuple[str, str]] = set()
     skills: set[str] = set()
@@ -508,7 +547,10 @@ def standings(rows: Sequence[HireSummary], on: date, locale: str) -> dict[int, S
         path = paths.get(row.path_version_id)
         if path is None:
             continue
-        status = status_from_row(row, path, on) if row.as_of != on else None
+        status = None
+        if row.as_of != on:
+            progress, mastery = decoded_inputs(inputs.get(row.user_id) or {})
+            status = evaluate(path, row.start_date, on, progress, mastery)
         summary = summarize(status) if status is not None else row.summary
         current.append((row, summary, status))
         headline = summary.get("headline") or {}
@@ -518,16 +560,23 @@ def standings(rows: Sequence[HireSummary], on: date, locale: str) -> dict[int, S
                 if item.id == headline["item"] and item.kind in CONTENT_KINDS:
                     refs.add((item.kind, item.ref or ""))
         skills.update(summary.get("below") or [])
+        skills.update(raw[0] for raw in summary.get("targets") or [])
         if headline.get("skill"):
             skills.add(headline["skill"])
     titles = content_titles(refs) if refs else {}
     names = skill_names(skills) if skills else {}
+    phase_titles: dict[tuple[int, str], str] = {}
     result: dict[int, Standing] = {}
     for row, summary, status in current:
         path = paths[row.path_version_id]
-        progress, mastery = decoded_inputs(row.inputs)
-        phase = next((p for p in path.phases if p.id == summary.get("phase")), None)
-        as_of_row = row if status is None else _Dated(row, on)
+        phase_id = summary.get("phase")
+        title_key = (row.path_version_id, phase_id or "")
+        if phase_id and title_key not in phase_titles:
+            phase = next((p for p in path.phases if p.id == phase_id), None)
+            phase_titles[title_key] = (
+                ((phase.title.get(locale) if phase.title else "") or phase.id) if phase else ""
+            )
+        below = summary.get("below") or []
         result[row.user_id] = Standing(
             start_date=row.start_date,
             on=on,
@@ -536,35 +585,38 @@ def standings(rows: Sequence[HireSummary], on: date, locale: str) -> dict[int, S
             done_count=status.done_count if status is not None else row.done_count,
             total=status.total if status is not None else row.total,
             overdue_count=len(status.overdue) if status is not None else row.overdue_count,
-            below_count=len(summary.get("below") or []),
-            below_names=[
-                (names[s].get(locale) if s in names else "") or s
-                for s in summary.get("below") or []
-            ],
-            phase_title=((phase.title.get(locale) if phase.title else "") or phase.id)
-            if phase is not None
-            else None,
+            below_count=len(below),
+            below_names=[(names[s].get(locale) if s in names else "") or s for s in below],
+            phase_title=phase_titles.get(title_key) or None,
             headline=_headline(
-                summary.get("headline"), path, as_of_row, progress, mastery, titles, names
+                summary.get("headline"),
+                path,
+                row.start_date,
+                on if status is not None else row.as_of,
+                titles,
+                names,
             ),
             reason_count=summary.get("reasons") or 0,
+            current=CurrentPhase(
+                phase_id,
+                phase_titles.get(title_key) or phase_id,
+                [
+                    TargetStatus(
+                        skill_id=skill,
+                        name=names.get(skill) or Text({"en": skill}),
+                        target=float(target),
+                        mastery=decode_mastery(mastery),
+                    )
+                    for skill, target, mastery in summary.get("targets") or []
+                ],
+            )
+            if phase_id
+            else None,
             last_activity_at=status.last_activity_at
             if status is not None
             else row.last_activity_at,
         )
     return result
-
-
-@dataclass
-class _Dated:
-    """A stored row seen on another day (for rebuilding its headline)."""
-
-    row: HireSummary
-    as_of: date
-
-    @property
-    def start_date(self) -> date:
-        return self.row.start_date
 
 
 def summary_rows(user_ids: Iterable[int]) -> dict[int, HireSummary]:
