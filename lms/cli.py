@@ -238,6 +238,7 @@ def remind_command(on: str | None) -> None:
         f"{report.reminders} reminders, {report.manager_digests} manager digests, "
         f"{report.daily_digests} daily digests"
     )
+    click.echo(f"{report.statuses} stored statuses changed with the day")
     for line in report.lines:
         click.echo(line)
     if report.email is not None:
