@@ -100,3 +100,14 @@ def changes_progress(model: type, user_attr: str = "user_id") -> type:
 
 def watched_models() -> dict[type, str]:
     return dict(_WATCHED)
+
+
+CHANGED_KEY = "lms.progress.changed"
+
+
+def mark_changed(user_ids: Iterable[int]) -> None:
+    """Note learners whose progress changed through a bulk write the watch of
+    `changes_progress` cannot see; their stored statuses are refreshed before the commit."""
+    from lms.extensions import db
+
+    db.session().info.setdefault(CHANGED_KEY, set()).update(user_ids)

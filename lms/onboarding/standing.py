@@ -47,12 +47,12 @@ from lms.onboarding.status import (
     load_statuses,
     skill_names,
 )
-from lms.progress import ItemProgress, watched_models
+from lms.progress import CHANGED_KEY, ItemProgress, watched_models
 from lms.skills.mastery import NOT_ASSESSED, MasteryState
 from lms.timeutil import utcnow
 
 BATCH = 200
-_DIRTY = "lms.standing.dirty"
+_DIRTY = CHANGED_KEY
 
 
 # --- encoding the engine's inputs and outputs as JSON -------------------------------------------
