@@ -135,7 +135,8 @@ def hire_status(person_id: int, on: date) -> tuple[Enrollment, HireStatus] | Non
     inputs (no activity table read; the path decoded at most once), or from the raw records when
     nothing is stored yet. None when they are not enrolled."""
     found = db.session.execute(
-        sa.select(Enrollment, HireSummary)
+        sa.select(Enrollment, HireSummary, ContentVersion.content_hash)
+        .join(ContentVersion, ContentVersion.id == Enrollment.path_version_id)
         .outerjoin(
             HireSummary,
             sa.and_(
@@ -148,10 +149,11 @@ def hire_status(person_id: int, on: date) -> tuple[Enrollment, HireStatus] | Non
     ).first()
     if found is None:
         return None
-    enrollment, row = found
+    enrollment, row, digest = found
     if row is None or row.path_version_id != enrollment.path_version_id:
         return enrollment, load_statuses([enrollment], on)[person_id]
-    path = standing.paths_by_version([enrollment.path_version_id])[enrollment.path_version_id]
+    version_id = enrollment.path_version_id
+    path = standing.paths_by_version([version_id], {version_id: digest})[version_id]
     skills = {skill for phase in path.phases for skill in phase.targets}
     status = standing.status_from_row(
         row,

@@ -226,3 +226,26 @@ def test_recompute_status_rebuilds_lost_rows_and_drops_stale_ones(db, make_user,
     assert result.hires >= 3 and result.changed >= 1
     assert _stored([hire.id for hire in hires]) == kept
     assert standing.recompute(clock.day).changed == 0
+
+
+def test_a_mastery_recompute_refreshes_the_stored_statuses_it_changes(
+    db, make_user, content, clock
+):
+    from lms.skills.mastery import recompute_all
+    from lms.skills.models import Mastery
+
+    manager = make_user(roles={Role.MANAGER})
+    hire = make_user(manager=manager, start_date=START)
+    enroll(hire, PATH, actor=manager, start_date=START, now=clock.now())
+    sign_off(hire, "shadow-calls", actor=manager, ratings={"goal-setting": "above"})
+    db.session.commit()
+    kept = _stored([hire.id])
+    db.session.execute(sa.update(Mastery).values(level=0.01, count=9))  # behind the app's back
+    db.session.commit()
+    assert standing.refresh([hire.id], clock.day) == 1  # the stored row now differs
+    db.session.commit()
+
+    result = recompute_all(batch=1)
+
+    assert result.changed >= 1
+    assert _stored([hire.id]) == kept
