@@ -6,6 +6,7 @@ from datetime import datetime, time, timedelta
 
 from lms.content.model import Path, PathItem, Phase, Text
 from lms.content.store import publish
+from lms.onboarding.pages import team_view
 from lms.onboarding.services import GoalInput, enroll, hold_checkin, sign_off
 from lms.onboarding.status import due_date
 from lms.people.models import Role, User
@@ -107,3 +108,38 @@ def test_team_pages_run_a_fixed_number_of_queries(app, db, client, make_user, qu
     assert many_sorted == few_sorted
     assert last_page == many_team
     assert few_team <= 12 and few_member <= 21
+
+
+def test_a_director_sees_teams_worst_first_and_one_team_at_a_time(
+    app, db, client, make_user, queries
+):
+    publish(FRAMEWORK, actor=None)
+    publish(FULL_PATH, actor=None)
+    director = make_user(name="Dana Director", roles={Role.MANAGER})
+    leads = [
+        make_user(name=f"Lead {letter}", roles={Role.MANAGER}, manager=director) for letter in "ABC"
+    ]
+    db.session.commit()
+    add_hires(db, leads[0], 4, 0)
+    add_hires(db, leads[1], 60, 100)
+    add_hires(db, leads[2], 2, 300)
+    login_as(client, director)
+    client.get("/team").close()
+
+    count, body = count_page(client, queries, "/team")
+    assert "4 teams, the most behind first" in body  # the leads are the director's own team
+    assert f"team={leads[1].id}" in body and "Team of Dana Director" in body
+    assert "Page 1 of 2 (69 people)" in body  # 3 leads and 66 hires
+    groups = team_view(director.id, today()).groups
+    assert [group.worst_first for group in groups] == sorted(group.worst_first for group in groups)
+    assert {group.manager.id: group.size for group in groups} == {
+        director.id: 3,
+        leads[0].id: 4,
+        leads[1].id: 60,
+        leads[2].id: 2,
+    }
+
+    one_team, body = count_page(client, queries, f"/team?team={leads[1].id}")
+    assert body.count('<tr class="team-row') == 50 and "Page 1 of 2 (60 people)" in body
+    assert one_team == count <= 12
+    assert client.get("/team?page=x&team=-1").status_code == 200
