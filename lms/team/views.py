@@ -88,6 +88,11 @@ def overview():
         skills_url=url_for("skills.person_skills", user_id=0)[:-1],
         short_date=_formatter(dates.format_date, "short"),
         short_datetime=_formatter(dates.format_datetime, "short", rebase=True),
+        # translated once per page, filled in per row
+        labels={
+            "select": _("Select %(name)s"),
+            "day": _("Day %(day)d of %(length)d"),
+        },
     )
 
 
