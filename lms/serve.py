@@ -48,5 +48,7 @@ def fresh_connections(app: Flask) -> None:
     shared by two processes corrupts both sessions); the worker opens its own as needed."""
     from lms.extensions import db
 
+    if "sqlalchemy" not in app.extensions:
+        return
     with app.app_context():
         db.engine.dispose(close=False)
