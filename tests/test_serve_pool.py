@@ -1,0 +1,22 @@
+"""A gunicorn worker starts with no database connection inherited from the master process."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from lms.extensions import db
+from lms.serve import fresh_connections
+
+
+def test_a_new_worker_drops_the_inherited_pool(app):
+    with app.app_context():
+        db.session.execute(db.text("SELECT 1"))
+        db.session.commit()
+        assert db.engine.pool.checkedin() >= 1
+    fresh_connections(app)
+    with app.app_context():
+        assert db.engine.pool.checkedin() == 0
+
+
+def test_an_app_without_a_database_is_left_alone():
+    fresh_connections(Flask("hello"))
