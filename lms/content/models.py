@@ -83,6 +83,7 @@ class ContentVersion(db.Model):
     # What lists show, copied from the document at publish so that no list decodes a document.
     title: Mapped[dict | None] = mapped_column(sa.JSON)  # locale -> text
     language: Mapped[str | None] = mapped_column(sa.String(16))
+    course: Mapped[str | None] = mapped_column(sa.String(64))  # a lesson's course
 
     item: Mapped[ContentItem] = relationship(foreign_keys=[item_id])
 

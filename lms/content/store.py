@@ -229,6 +229,7 @@ def listed_fields(obj: ContentObject) -> dict:
     return {
         "title": dict(title.values) if isinstance(title, Text) else None,
         "language": getattr(obj, "language", None),
+        "course": obj.course_id if isinstance(obj, Lesson) else None,
     }
 
 

@@ -20,6 +20,7 @@ def upgrade():
     with op.batch_alter_table('content_versions', schema=None) as batch_op:
         batch_op.add_column(sa.Column('title', sa.JSON(), nullable=True))
         batch_op.add_column(sa.Column('language', sa.String(length=16), nullable=True))
+        batch_op.add_column(sa.Column('course', sa.String(length=64), nullable=True))
 
     # Copy each version's title and language out of its document, in batches.
     connection = op.get_bind()
@@ -29,6 +30,7 @@ def upgrade():
         sa.column('document', sa.JSON()),
         sa.column('title', sa.JSON()),
         sa.column('language', sa.String()),
+        sa.column('course', sa.String()),
     )
     ids = [row[0] for row in connection.execute(sa.select(versions.c.id).order_by(versions.c.id))]
     for start in range(0, len(ids), 200):
@@ -40,12 +42,17 @@ def upgrade():
             document = document or {}
             title = document.get('title')
             language = document.get('language')
+            course = document.get('course') if isinstance(document.get('course'), str) else None
             if isinstance(title, str):
                 title = {language or 'en': title}
             connection.execute(
                 versions.update()
                 .where(versions.c.id == version_id)
-                .values(title=title if isinstance(title, dict) else None, language=language)
+                .values(
+                    title=title if isinstance(title, dict) else None,
+                    language=language,
+                    course=course,
+                )
             )
 
     op.create_table('hire_summaries',
@@ -83,5 +90,6 @@ def downgrade():
 
     op.drop_table('hire_summaries')
     with op.batch_alter_table('content_versions', schema=None) as batch_op:
+        batch_op.drop_column('course')
         batch_op.drop_column('language')
         batch_op.drop_column('title')
