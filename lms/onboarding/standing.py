@@ -52,7 +52,7 @@ from lms.skills.mastery import NOT_ASSESSED, MasteryState
 from lms.timeutil import utcnow
 
 BATCH = 200
-_DIRTY = CHANGED_KEY
+_DIRTY = CHANGED_KEY  # learners to refresh before the commit (`lms.progress.mark_changed`)
 
 
 # --- encoding the engine's inputs and outputs as JSON -------------------------------------------
@@ -630,12 +630,6 @@ def summary_rows(user_ids: Iterable[int]) -> dict[int, HireSummary]:
 
 
 # --- keeping rows current on writes --------------------------------------------------------------
-
-
-def touch(user_ids: Iterable[int], session: Session | None = None) -> None:
-    """Mark learners whose progress changed by a write the watch cannot see (bulk SQL)."""
-    target = session if session is not None else db.session()
-    target.info.setdefault(_DIRTY, set()).update(user_ids)
 
 
 def _changed_users(session: Session) -> Iterator[int]:
