@@ -93,7 +93,9 @@ _WATCHED: dict[type, str] = {}
 def changes_progress(model: type, user_attr: str = "user_id") -> type:
     """Declare that writing rows of `model` changes the progress of the learner named by its
     `user_attr`: stored statuses of that learner are refreshed in the same transaction (see
-    `lms.onboarding.standing`). Each feature declares its own tables next to its provider."""
+    `lms.onboarding.standing`). Each feature declares its own tables next to its provider. Rows
+    written through the session are seen; a bulk `insert`/`update`/`delete` statement is not,
+    and its writer calls `mark_changed`."""
     _WATCHED[model] = user_attr
     return model
 

@@ -25,6 +25,7 @@ from lms.progress import (
     NOT_STARTED,
     ItemProgress,
     changes_progress,
+    mark_changed,
     progress_by_kind,
     provides,
 )
@@ -222,6 +223,8 @@ def undo_completion(user: User, item: ContentItem) -> bool:
         )
     )
     db.session.flush()
+    if result.rowcount:
+        mark_changed([user.id])  # a bulk delete: the watch of changes_progress cannot see it
     return bool(result.rowcount)
 
 

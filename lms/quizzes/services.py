@@ -357,6 +357,7 @@ def submit_attempt(
     if closed.rowcount != 1:  # pragma: no cover - the row lock makes this unreachable
         db.session.refresh(attempt)
         return attempt
+    progress.mark_changed([attempt.user_id])  # a bulk update: the watch cannot see it
     _write_results(attempt, answers, result)
     record_evidence(
         attempt.user_id,
