@@ -113,3 +113,21 @@ def mark_changed(user_ids: Iterable[int]) -> None:
     from lms.extensions import db
 
     db.session().info.setdefault(CHANGED_KEY, set()).update(user_ids)
+
+
+# --- new versions of content that change progress ------------------------------------------------
+
+_ON_PUBLISH: list[Callable[[str, str], None]] = []
+
+
+def on_content_published(listener: Callable[[str, str], None]) -> Callable[[str, str], None]:
+    """Register `listener(kind, slug)`, called when a new version of a content item becomes
+    current (import or the editors alike): a provider may read the current version (a quiz's
+    attempt limit, a course's items), so progress can change with it."""
+    _ON_PUBLISH.append(listener)
+    return listener
+
+
+def content_published(kind: str, slug: str) -> None:
+    for listener in _ON_PUBLISH:
+        listener(kind, slug)

@@ -22,6 +22,7 @@ from lms.content.models import ContentItem, ContentSkillTag, ContentVersion
 from lms.content.rendered import RENDERED_COLUMNS, RenderedColumn
 from lms.extensions import db
 from lms.people.models import User
+from lms.progress import content_published
 from lms.skills.models import Skill
 from lms.timeutil import utcnow
 
@@ -313,6 +314,8 @@ def publish(
     item.retired_at = None
     _sync_side_tables(item, obj)
     db.session.flush()
+    if current is not None:
+        content_published(kind, slug)  # progress may read the current version
     return PublishResult(item, version, change)
 
 

@@ -47,7 +47,13 @@ from lms.onboarding.status import (
     load_statuses,
     skill_names,
 )
-from lms.progress import CHANGED_KEY, ItemProgress, watched_models
+from lms.progress import (
+    CHANGED_KEY,
+    ItemProgress,
+    mark_changed,
+    on_content_published,
+    watched_models,
+)
 from lms.skills.mastery import NOT_ASSESSED, MasteryState
 from lms.timeutil import utcnow
 
@@ -455,6 +461,7 @@ class Standing:
     reason_count: int
     last_activity_at: datetime | None
     current: CurrentPhase | None = None
+    path: Path | None = None
 
     @property
     def day(self) -> int:
@@ -612,6 +619,7 @@ def standings(
             )
             if phase_id
             else None,
+            path=path,
             last_activity_at=status.last_activity_at
             if status is not None
             else row.last_activity_at,
@@ -667,3 +675,26 @@ def _before_commit(session: Session) -> None:
 @event.listens_for(Session, "after_rollback")
 def _after_rollback(session: Session) -> None:
     session.info.pop(_DIRTY, None)
+
+
+@on_content_published
+def _content_published(kind: str, slug: str) -> None:
+    """A new version of content on a path (a quiz's attempt limit, a course's items) can change
+    the progress the engine is given: the hires whose path has it are refreshed before the
+    commit, like after any other write that changes progress."""
+    if kind not in CONTENT_KINDS or not has_app_context():
+        return
+    version_ids = list(db.session.scalars(sa.select(HireSummary.path_version_id).distinct()))
+    hit = [
+        version_id
+        for version_id, path in paths_by_version(version_ids).items()
+        if any(
+            item.kind == kind and item.ref == slug for phase in path.phases for item in phase.items
+        )
+    ]
+    if hit:
+        mark_changed(
+            db.session.scalars(
+                sa.select(HireSummary.user_id).where(HireSummary.path_version_id.in_(hit))
+            )
+        )

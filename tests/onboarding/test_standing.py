@@ -24,7 +24,10 @@ from lms.onboarding.services import (
     sign_off,
     undo_sign_off,
 )
+from lms.onboarding.status import content_titles
 from lms.people.models import Role
+from lms.quizzes import editing as quiz_editor
+from lms.quizzes.retakes import GrantError, grant_attempts
 from lms.quizzes.services import QuizError, save_answers, start_attempt, submit_attempt
 from lms.scenarios import services as drills
 from lms.scenarios.services import scenario_of
@@ -61,7 +64,7 @@ def _safely(db, action) -> None:
     try:
         action()
         db.session.commit()
-    except (OnboardingError, QuizError, ValueError, LookupError):
+    except (OnboardingError, QuizError, GrantError, ValueError, LookupError):
         db.session.rollback()
 
 
@@ -87,6 +90,13 @@ def _quiz(hire, right: bool, now) -> None:
             now=now,
         )
     submit_attempt(attempt.id, now=now, user_id=hire.id)
+
+
+def _new_quiz_limit(actor, limit: int) -> None:
+    """A new version of the quiz with another attempt limit, published as the editor does."""
+    state = quiz_editor.editing("time-basics")
+    state.document["max_attempts"] = limit
+    quiz_editor.publish(state, actor=actor)
 
 
 def run_action(db, clock, manager, hires, action) -> None:
@@ -121,6 +131,15 @@ def run_action(db, clock, manager, hires, action) -> None:
     elif kind == "checkin":
         item = ("review-30", "review-60")[choice % 2]
         _safely(db, lambda: hold_checkin(hire, item, actor=manager, notes="Fine", now=now))
+    elif kind == "grant":
+        _safely(
+            db,
+            lambda: grant_attempts(
+                hire, "time-basics", actor=manager, extra=choice % 3 + 1, reason="Retry", now=now
+            ),
+        )
+    elif kind == "limit":
+        _safely(db, lambda: _new_quiz_limit(manager, choice % 4 + 1))
     elif kind == "enroll":
         start = clock.day - timedelta(days=choice * 5)
         _safely(
@@ -131,7 +150,19 @@ def run_action(db, clock, manager, hires, action) -> None:
 
 ACTIONS = st.tuples(
     st.sampled_from(
-        ["lesson", "unlesson", "quiz", "drill", "signoff", "undo", "checkin", "enroll", "day"]
+        [
+            "lesson",
+            "unlesson",
+            "quiz",
+            "drill",
+            "signoff",
+            "undo",
+            "checkin",
+            "enroll",
+            "day",
+            "grant",
+            "limit",
+        ]
     ),
     st.integers(0, 1),
     st.integers(1, 9),
@@ -249,3 +280,60 @@ def test_a_mastery_recompute_refreshes_the_stored_statuses_it_changes(
 
     assert result.changed >= 1
     assert _stored([hire.id]) == kept
+
+
+def _headline(user_id: int) -> str | None:
+    db_row = standing.summary_rows([user_id])[user_id]
+    headline = db_row.summary.get("headline")
+    return headline["code"] if headline else None
+
+
+def test_attempts_used_up_is_stored_and_lifted_by_a_grant_or_a_new_limit(
+    db, make_user, content, clock
+):
+    manager = make_user(roles={Role.MANAGER})
+    hire = make_user(manager=manager, start_date=START)
+    enroll(hire, PATH, actor=manager, start_date=START, now=clock.now())
+    db.session.commit()
+    for _ in range(3):  # the quiz allows 3 attempts
+        _quiz(hire, False, clock.now())
+        db.session.commit()
+    assert _headline(hire.id) == "attempts_used_up"
+    assert standing.refresh([hire.id], clock.day) == 0  # what the writes stored is a rebuild's
+
+    grant_attempts(hire, "time-basics", actor=manager, extra=1, reason="One more", now=clock.now())
+    db.session.commit()
+    assert _headline(hire.id) is None
+    _quiz(hire, False, clock.now())
+    db.session.commit()
+    assert _headline(hire.id) == "attempts_used_up"
+
+    _new_quiz_limit(manager, 6)  # the editor raises the limit: 6 + 1 granted, 4 used
+    db.session.commit()
+    assert _headline(hire.id) is None
+    assert standing.refresh([hire.id], clock.day) == 0
+
+
+def test_content_published_from_the_editor_writes_the_title_columns_like_an_import(
+    db, make_user, content
+):
+    from lms.content.models import ContentVersion
+
+    trainer = make_user(roles={Role.TRAINER})
+    imported = store.current_version("quiz", "time-basics")
+    state = quiz_editor.editing("time-basics")
+    state.document["title"] = {"en": "Time basics, again", "zh-CN": "时间基础"}
+    result = quiz_editor.publish(state, actor=trainer)
+    db.session.commit()
+
+    version = db.session.get(ContentVersion, result.version.id)
+    assert version.origin == "editor" and version.id != imported.id
+    assert version.title == {"en": "Time basics, again", "zh-CN": "时间基础"}
+    assert version.language == imported.language == "en"
+    assert store.listed_fields(store.load(version)) == {
+        "title": version.title,
+        "language": version.language,
+        "course": None,
+    }
+    titles = content_titles([("quiz", "time-basics")])
+    assert titles[("quiz", "time-basics")].get("zh-CN") == "时间基础"
