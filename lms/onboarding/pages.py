@@ -298,6 +298,21 @@ def team_members_with_rows(manager_id: int) -> list[tuple[User, HireSummary | No
     ]
 
 
+def stored_rows(statement: sa.Select, on: date) -> list[TeamRow]:
+    """Rows of people (a `select(User)` with its filters and order) with their stored statuses,
+    in one query plus those of `standing.standings`: no activity table read."""
+    found = db.session.execute(
+        statement.add_columns(HireSummary, ContentVersion.content_hash)
+        .outerjoin(HireSummary, HireSummary.user_id == User.id)
+        .outerjoin(ContentVersion, ContentVersion.id == HireSummary.path_version_id)
+        .options(defer(HireSummary.inputs))
+    ).all()
+    stored = [row for _, row, _ in found if row is not None]
+    hashes = {row.path_version_id: digest for _, row, digest in found if row is not None}
+    statuses = standing.standings(stored, on, reader_content_locale(), hashes)
+    return [TeamRow(person, statuses.get(person.id)) for person, _, _ in found]
+
+
 def _status_key(row: TeamRow) -> str:
     return row.health.value if row.health else "not_enrolled"
 
@@ -312,12 +327,13 @@ def team_view(
     query: str = "",
     page: int = 1,
     team: int | None = None,
-    page_size: int = PAGE_SIZE,
+    page_size: int | None = PAGE_SIZE,
 ) -> TeamView:
     """The manager's team with each hire's status, sorted (each sort's natural order puts who
     needs attention first; `reverse` flips it), filtered (by status, name, and first-line
     manager `team`) and cut in pages of `page_size`; a fixed number of queries however large
-    the team. With several teams below, `groups` counts each one's statuses, worst first."""
+    the team (`page_size` None: one page). With several teams below, `groups` counts each one's
+    statuses, worst first."""
     found = team_members_with_rows(manager_id)
     members = [member for member, _, _ in found]
     stored = [row for _, row, _ in found if row is not None]
@@ -347,10 +363,11 @@ def team_view(
             if needle in row.person.name.lower() or needle in row.person.email.lower()
         ]
     rows.sort(key=SORTS.get(sort, SORTS["status"]), reverse=reverse)
-    pages = max(1, -(-len(rows) // page_size))
+    size = page_size or max(1, len(rows))  # None: every row on one page
+    pages = max(1, -(-len(rows) // size))
     page = min(max(1, page), pages)
     return TeamView(
-        rows=rows[(page - 1) * page_size : page * page_size],
+        rows=rows[(page - 1) * size : page * size],
         total=len(members),
         counts=counts,
         matching=len(rows),

@@ -10,22 +10,34 @@ from pathlib import Path
 from lms.content.importer import import_content
 from lms.onboarding.services import enroll, sign_off
 from lms.people.models import Role, User
+from lms.planning.clock import local_day
+from lms.planning.services import PriorityInput, save_plan
 from lms.quizzes.services import start_attempt, submit_attempt
-from lms.timeutil import today
+from lms.timeutil import today, utcnow
 from tests.helpers import login_as
 
 FIXTURE = Path(__file__).parents[1] / "content" / "fixtures" / "valid"
 GOAL = 8
-# Pages whose count is still above the goal: what the page shows beyond the stored status
-# (recommendations from the skills engine, skill pages, check-in records).
+# Pages whose count is still above the goal, at what they run now (see bench/README.md): the
+# header of every page costs 3 (the user, their roles, the unread count) and a manager's 2 more
+# (replies to review, check-ins due); beyond that, what the page shows besides the stored status
+# (recommendations from the skills engine, the plan card and the execution measures, skill
+# pages, check-in and sign-off records).
 BUDGET = {
-    "/learn": 19,
-    "/onboarding": 10,
-    "/skills": 11,
+    "/learn": 23,
+    "/onboarding": 9,
+    "/skills": 12,
     "/courses": 9,
     "course": 12,
-    "/team/<id>": 14,
-    "/skills/<id>": 14,
+    "quiz": 11,
+    "/plan": 16,
+    "/team": 11,
+    "/team/<id>": 20,
+    "/skills/<id>": 17,
+    "/team/<id>/progress": 10,
+    "/team/skills": 10,
+    "/team/progress": 10,
+    "/team/cohorts": 9,
 }
 
 HIRE_PAGES = {
@@ -38,7 +50,16 @@ HIRE_PAGES = {
     "quiz": "/quizzes/time-basics",
     "drill": "/scenarios/price-too-high",
     "/notifications": "/notifications",
+    "/plan": "/plan",
+    "/plan/week": "/plan/week",
+    "/plan/review": "/plan/review",
+    "/plan/history": "/plan/history",
 }
+
+
+def plan_today(hire: User) -> None:
+    now = utcnow()
+    save_plan(hire, local_day(hire, now), [PriorityInput("Call five clinics")], actor=hire, now=now)
 
 
 def add_hires(db, manager: User, count: int, offset: int) -> list[User]:
@@ -62,6 +83,8 @@ def add_hires(db, manager: User, count: int, offset: int) -> list[User]:
         if hire.id % 3 == 0:
             attempt = start_attempt(hire.id, "time-basics", now=moment)
             submit_attempt(attempt.id, now=moment, user_id=hire.id)
+        if hire.id % 2 == 1:
+            plan_today(hire)
     db.session.commit()
     return hires
 
@@ -86,6 +109,7 @@ def test_every_page_runs_a_fixed_number_of_queries(app, db, client, make_user, q
     hire = make_user(manager=manager, start_date=today() - timedelta(days=12))
     enroll(hire, "new-sales-rep", actor=manager)
     sign_off(hire, "shadow-calls", actor=manager, ratings={"goal-setting": "meets"})
+    plan_today(hire)
     db.session.commit()
     add_hires(db, manager, 3, 0)
     manager_pages = {
@@ -93,6 +117,11 @@ def test_every_page_runs_a_fixed_number_of_queries(app, db, client, make_user, q
         "/team sorted": "/team?sort=activity&status=at_risk",
         "/team/<id>": f"/team/{hire.id}",
         "/skills/<id>": f"/skills/{hire.id}",
+        "/team/<id>/progress": f"/team/{hire.id}/progress",
+        "/team/skills": "/team/skills",
+        "/team/progress": "/team/progress",
+        "/team/cohorts": "/team/cohorts",
+        "/reviews": "/reviews",
     }
 
     small = counts(client, queries, hire, HIRE_PAGES) | counts(

@@ -10,6 +10,7 @@ from lms.onboarding.pages import team_view
 from lms.onboarding.services import GoalInput, enroll, hold_checkin, sign_off
 from lms.onboarding.status import due_date
 from lms.people.models import Role, User
+from lms.reports.scope import people_for
 from lms.timeutil import today
 from tests.helpers import TEST_PASSWORD, login_as
 from tests.onboarding.paths import FRAMEWORK, TASK_PATH
@@ -138,6 +139,9 @@ def test_a_director_sees_teams_worst_first_and_one_team_at_a_time(
         leads[1].id: 60,
         leads[2].id: 2,
     }
+
+    exported = people_for(director, today())  # exports and reports take every row, not a page
+    assert exported is not None and len(exported.rows) == 69
 
     one_team, body = count_page(client, queries, f"/team?team={leads[1].id}")
     assert body.count('<tr class="team-row') == 50 and "Page 1 of 2 (60 people)" in body
