@@ -189,6 +189,12 @@ def summarize(status: HireStatus) -> dict:
         "items": {
             item.id: [item.state.value, item.days_overdue, item.done_late] for item in status.items
         },
+        # Due dates of the check-ins not held yet (the staff header counts those due this week).
+        "open_checkins": sorted(
+            item.due.isoformat()
+            for item in status.items
+            if item.kind == "checkin" and not item.is_done
+        ),
     }
     for name, function in _FIELDS.items():
         summary[name] = function(status)

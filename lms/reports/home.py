@@ -9,11 +9,8 @@ import sqlalchemy as sa
 from flask import g
 
 from lms.auth.permissions import Permission, has_permission, team_member_ids_query
-from lms.content.models import ContentVersion
 from lms.extensions import db
 from lms.onboarding.models import HireSummary
-from lms.onboarding.standing import paths_by_version
-from lms.onboarding.status import ItemState, due_date, item_day
 
 
 @dataclass(frozen=True)
@@ -45,43 +42,18 @@ def pending_reply_count(user) -> int:
 
 def checkins_due_this_week(user, on: date) -> int:
     """Check-ins of the manager's team due from Monday to Sunday of this week and not held yet,
-    from the stored statuses (`lms.onboarding.standing`): one query, no path document read per
-    hire."""
+    from the stored statuses (`lms.onboarding.standing` keeps each hire's open check-ins): one
+    query that reads only that part of each stored row."""
     if not has_permission(user, Permission.VIEW_TEAM):
         return 0
-    rows = db.session.execute(
-        sa.select(
-            HireSummary.path_version_id,
-            HireSummary.start_date,
-            HireSummary.summary,
-            ContentVersion.content_hash,
-        )
-        .join(ContentVersion, ContentVersion.id == HireSummary.path_version_id)
-        .where(HireSummary.user_id.in_(team_member_ids_query(user.id)))
-    ).all()
-    if not rows:
-        return 0
-    paths = paths_by_version(
-        (row.path_version_id for row in rows),
-        {row.path_version_id: row.content_hash for row in rows},
-    )
     monday = on - timedelta(days=on.weekday())
-    sunday = monday + timedelta(days=6)
-    due = 0
-    for version_id, start, summary, _digest in rows:
-        path = paths.get(version_id)
-        if path is None:
-            continue
-        states = (summary or {}).get("items") or {}
-        for phase in path.phases:
-            for item in phase.items:
-                if item.kind != "checkin":
-                    continue
-                if not monday <= due_date(start, item_day(item, phase)) <= sunday:
-                    continue
-                if (states.get(item.id) or [None])[0] != ItemState.DONE.value:
-                    due += 1
-    return due
+    first, last = monday.isoformat(), (monday + timedelta(days=6)).isoformat()
+    dues = db.session.scalars(
+        sa.select(HireSummary.summary["open_checkins"]).where(
+            HireSummary.user_id.in_(team_member_ids_query(user.id))
+        )
+    )
+    return sum(1 for found in dues for due in found or () if first <= due <= last)
 
 
 def staff_counts(user, on: date) -> StaffCounts | None:
