@@ -206,6 +206,13 @@ def _row_values(status: HireStatus, enrollment: Enrollment) -> dict:
         "enrollment_id": enrollment.id,
         "path_version_id": enrollment.path_version_id,
         "start_date": enrollment.start_date,
+        **_status_values(status),
+    }
+
+
+def _status_values(status: HireStatus) -> dict:
+    """The columns of a stored row that the status of its day gives."""
+    return {
         "as_of": status.on,
         "health": status.health.value,
         "health_rank": status.health.rank,
@@ -356,20 +363,7 @@ def refresh_day(on: date, *, batch: int = BATCH) -> int:
             if path is None:
                 continue
             status = status_from_row(row, path, on)
-            values = _json_roundtrip(
-                {
-                    "as_of": on,
-                    "health": status.health.value,
-                    "health_rank": status.health.rank,
-                    "done_count": status.done_count,
-                    "total": status.total,
-                    "overdue_count": len(status.overdue),
-                    "below_count": len(status.below_target),
-                    "last_activity_at": status.last_activity_at,
-                    "inputs": inputs_of(status),
-                    "summary": summarize(status),
-                }
-            )
+            values = _json_roundtrip(_status_values(status))
             if _values_differ(row, values):
                 changed += 1
                 for name, value in values.items():
