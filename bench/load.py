@@ -377,6 +377,8 @@ def count_statements(database: str, pages: Sequence[Page], emails: dict[str, str
 
 def run(args: argparse.Namespace) -> int:
     hire_email, manager_email, pages = choose_pages(args.database, args.hire)
+    if args.only:
+        pages = [page for page in pages if page.name in args.only]
     emails = {"hire": hire_email, "manager": manager_email}
     statements = {} if args.no_queries else count_statements(args.database, pages, emails)
     lms, lms_port, hello, hello_port = start_servers(args.database, args.workers)
@@ -463,6 +465,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--hire", default=None, help="e-mail of the hire (default: one in a team of about 50)"
     )
     parser.add_argument("--no-queries", action="store_true", help="skip counting statements")
+    parser.add_argument(
+        "--only", action="append", default=[], help="measure only this page (name as in the table)"
+    )
     args = parser.parse_args(argv)
     if not (0 < args.seconds <= 60 and 0 < args.rate <= 500 and 0 < args.clients <= 64):
         parser.error("--seconds in (0, 60], --rate in (0, 500], --clients in (0, 64]")

@@ -47,6 +47,7 @@ from lms.courses.models import LessonCompletion  # noqa: E402
 from lms.extensions import db  # noqa: E402
 from lms.notifications.models import Notification  # noqa: E402
 from lms.onboarding.models import CheckIn, Enrollment, SignOff  # noqa: E402
+from lms.onboarding.standing import recompute as recompute_statuses  # noqa: E402
 from lms.people.models import User, UserRole  # noqa: E402
 from lms.quizzes.models import QuizAnswer, QuizAttempt, QuizQuestionResult  # noqa: E402
 from lms.quizzes.scoring import score_attempt  # noqa: E402
@@ -670,6 +671,7 @@ def make_company(
     result = _timed(report, "recompute-mastery", recompute_all)
     db.session.commit()
     report.mastery_pairs = result.pairs
+    _timed(report, "recompute-status", lambda: recompute_statuses(on))
     return report
 
 

@@ -195,6 +195,28 @@ def recompute_mastery_command() -> None:
     )
 
 
+@lms_group.command("recompute-status")
+@click.option("--date", "on", default=None, help="The day to compute for (default: today).")
+@click.option("--check", is_flag=True, help="Change nothing; fail when a stored status differs.")
+@with_appcontext
+def recompute_status_command(on: str | None, check: bool) -> None:
+    """Rebuild every hire's stored status from the raw records (short batches)."""
+    from lms.extensions import db
+    from lms.onboarding.standing import recompute
+    from lms.timeutil import today
+
+    try:
+        day = date.fromisoformat(on) if on else today()
+    except ValueError:
+        fail(f"--date: {on!r} is not a date like 2026-03-31")
+    result = recompute(day, commit=not check)
+    if check:
+        db.session.rollback()
+        if result.changed:
+            fail(f"{result.changed} of {result.hires} stored statuses differ from a recompute")
+    click.echo(f"statuses recomputed: {result.hires} hires, {result.changed} changed")
+
+
 @lms_group.command("remind")
 @click.option("--date", "on", default=None, help="Run as of this day, YYYY-MM-DD (default: today).")
 @with_appcontext
@@ -216,6 +238,7 @@ def remind_command(on: str | None) -> None:
         f"{report.reminders} reminders, {report.manager_digests} manager digests, "
         f"{report.daily_digests} daily digests"
     )
+    click.echo(f"{report.statuses} stored statuses changed with the day")
     for line in report.lines:
         click.echo(line)
     if report.email is not None:

@@ -221,6 +221,14 @@ SETTINGS: tuple[Setting, ...] = (
         "Time zone (IANA name) of people who have not chosen one: it decides their plan days, "
         "review deadlines and the 10:00 reminder.",
     ),
+    Setting(
+        "LMS_CACHE_URL",
+        "CACHE_URL",
+        None,
+        str,
+        "Redis for the cache of rendered lesson fragments, shared by every worker "
+        "(`redis://host:6379/1`). Default: none, each worker keeps its own in memory.",
+    ),
 )
 
 DEFAULTS: dict[str, Any] = {

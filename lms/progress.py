@@ -83,3 +83,51 @@ def progress_by_kind(
     for kind, slug in refs:
         by_kind.setdefault(kind, set()).add(slug)
     return {kind: progress_of(kind, user_ids, slugs) for kind, slugs in sorted(by_kind.items())}
+
+
+# --- the writes that change progress --------------------------------------------------------------
+
+_WATCHED: dict[type, str] = {}
+
+
+def changes_progress(model: type, user_attr: str = "user_id") -> type:
+    """Declare that writing rows of `model` changes the progress of the learner named by its
+    `user_attr`: stored statuses of that learner are refreshed in the same transaction (see
+    `lms.onboarding.standing`). Each feature declares its own tables next to its provider. Rows
+    written through the session are seen; a bulk `insert`/`update`/`delete` statement is not,
+    and its writer calls `mark_changed`."""
+    _WATCHED[model] = user_attr
+    return model
+
+
+def watched_models() -> dict[type, str]:
+    return dict(_WATCHED)
+
+
+CHANGED_KEY = "lms.progress.changed"
+
+
+def mark_changed(user_ids: Iterable[int]) -> None:
+    """Note learners whose progress changed through a bulk write the watch of
+    `changes_progress` cannot see; their stored statuses are refreshed before the commit."""
+    from lms.extensions import db
+
+    db.session().info.setdefault(CHANGED_KEY, set()).update(user_ids)
+
+
+# --- new versions of content that change progress ------------------------------------------------
+
+_ON_PUBLISH: list[Callable[[str, str], None]] = []
+
+
+def on_content_published(listener: Callable[[str, str], None]) -> Callable[[str, str], None]:
+    """Register `listener(kind, slug)`, called when a new version of a content item becomes
+    current (import or the editors alike): a provider may read the current version (a quiz's
+    attempt limit, a course's items), so progress can change with it."""
+    _ON_PUBLISH.append(listener)
+    return listener
+
+
+def content_published(kind: str, slug: str) -> None:
+    for listener in _ON_PUBLISH:
+        listener(kind, slug)

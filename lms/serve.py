@@ -38,5 +38,17 @@ def run_gunicorn(app: Flask, bind: str, workers: int, *, access_log: bool = True
         "forwarded_allow_ips": "127.0.0.1,::1",
         "accesslog": "-" if access_log else None,
         "errorlog": "-",
+        "post_fork": lambda _server, _worker: fresh_connections(app),
     }
     GunicornServer(app, options).run()
+
+
+def fresh_connections(app: Flask) -> None:
+    """In a new worker: forget connections the pool may have opened before the fork (a socket
+    shared by two processes corrupts both sessions); the worker opens its own as needed."""
+    from lms.extensions import db
+
+    if "sqlalchemy" not in app.extensions:
+        return
+    with app.app_context():
+        db.engine.dispose(close=False)

@@ -135,7 +135,16 @@ def manager_chain_ids(user_id: int) -> list[int]:
 
 
 def is_in_team_of(manager: User, user: User) -> bool:
-    return manager.id in manager_chain_ids(user.id)
+    """Whether `user` reports to `manager`; the chain is read once per request and person for
+    the permission checks of a page (which ask several times)."""
+    from flask import g, has_app_context
+
+    if not has_app_context():
+        return manager.id in manager_chain_ids(user.id)
+    chains = g.setdefault("manager_chains", {})
+    if user.id not in chains:
+        chains[user.id] = manager_chain_ids(user.id)
+    return manager.id in chains[user.id]
 
 
 def can_view_person(actor: Any, person: User) -> bool:

@@ -80,6 +80,10 @@ class ContentVersion(db.Model):
     created_by_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("users.id", ondelete="SET NULL"), index=True
     )
+    # What lists show, copied from the document at publish so that no list decodes a document.
+    title: Mapped[dict | None] = mapped_column(sa.JSON)  # locale -> text
+    language: Mapped[str | None] = mapped_column(sa.String(16))
+    course: Mapped[str | None] = mapped_column(sa.String(64))  # a lesson's course
 
     item: Mapped[ContentItem] = relationship(foreign_keys=[item_id])
 

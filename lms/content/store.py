@@ -22,6 +22,7 @@ from lms.content.models import ContentItem, ContentSkillTag, ContentVersion
 from lms.content.rendered import RENDERED_COLUMNS, RenderedColumn
 from lms.extensions import db
 from lms.people.models import User
+from lms.progress import content_published
 from lms.skills.models import Skill
 from lms.timeutil import utcnow
 
@@ -218,6 +219,21 @@ _LOADED: dict[tuple[str, int, str], ContentObject] = {}
 _LOADED_LIMIT = 4096
 
 
+def cached(kind: str, version_id: int, digest: str) -> ContentObject | None:
+    """The object of a version already parsed in this process, without reading its row."""
+    return _LOADED.get((kind, version_id, digest))
+
+
+def listed_fields(obj: ContentObject) -> dict:
+    """The columns of a version that lists read instead of its document."""
+    title = getattr(obj, "title", None)
+    return {
+        "title": dict(title.values) if isinstance(title, Text) else None,
+        "language": getattr(obj, "language", None),
+        "course": obj.course_id if isinstance(obj, Lesson) else None,
+    }
+
+
 def load(version: ContentVersion) -> ContentObject:
     """The content object of a version. Versions never change, so parses are cached."""
     kind = version.item.kind
@@ -289,6 +305,7 @@ def publish(
         renderer_version=renderer.RENDERER_VERSION,
         origin=origin,
         created_by_id=actor.id if actor else None,
+        **listed_fields(obj),
     )
     version.item = item
     db.session.add(version)
@@ -297,6 +314,8 @@ def publish(
     item.retired_at = None
     _sync_side_tables(item, obj)
     db.session.flush()
+    if current is not None:
+        content_published(kind, slug)  # progress may read the current version
     return PublishResult(item, version, change)
 
 

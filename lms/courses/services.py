@@ -21,7 +21,14 @@ from lms.content.models import ContentItem, ContentVersion
 from lms.courses.models import LessonCompletion
 from lms.extensions import db
 from lms.people.models import User
-from lms.progress import NOT_STARTED, ItemProgress, progress_by_kind, provides
+from lms.progress import (
+    NOT_STARTED,
+    ItemProgress,
+    changes_progress,
+    mark_changed,
+    progress_by_kind,
+    provides,
+)
 from lms.skills.models import Skill
 
 WORDS_PER_MINUTE = 200
@@ -139,6 +146,9 @@ def course_progress(
     return result
 
 
+changes_progress(LessonCompletion)
+
+
 @provides("course")
 def course_progress_provider(
     user_ids: Sequence[int], slugs: Sequence[str]
@@ -213,6 +223,8 @@ def undo_completion(user: User, item: ContentItem) -> bool:
         )
     )
     db.session.flush()
+    if result.rowcount:
+        mark_changed([user.id])  # a bulk delete: the watch of changes_progress cannot see it
     return bool(result.rowcount)
 
 
@@ -410,8 +422,9 @@ class LessonView:
     course_id: str
     course_title: str
     lesson: Lesson
-    version: ContentVersion
-    item: ContentItem
+    version_id: int
+    item_id: int
+    modified_at: datetime  # when the version shown was made
     retired: bool
     locale: str  # the locale the body is shown in
     title: str
@@ -466,7 +479,27 @@ def course_of_lesson(lesson_id: str) -> str | None:
 def lesson_view(course_id: str, lesson_id: str, user: User, locale: str) -> LessonView | None:
     """A lesson of a course for `user` in `locale` (falling back as texts do), or None when
     there is no such lesson in that course, or when it (or its course) is retired and the user
-    never read it."""
+    never read it. What does not depend on the reader comes from the fragment cache (keyed by
+    the content stamp), so a lesson read costs the stamp and the completion: two queries."""
+    from lms.courses.fragments import cached, content_stamp
+
+    key = f"lesson:{content_stamp()}:{course_id}:{lesson_id}:{locale}"
+    shown = cached(key, lambda: _lesson_fragment(course_id, lesson_id, locale))
+    if shown is None:
+        return None
+    completion = db.session.scalar(
+        sa.select(LessonCompletion).where(
+            LessonCompletion.user_id == user.id,
+            LessonCompletion.lesson_item_id == shown["item_id"],
+        )
+    )
+    if shown["retired"] and completion is None:
+        return None
+    return LessonView(**shown, completion=completion)
+
+
+def _lesson_fragment(course_id: str, lesson_id: str, locale: str) -> dict | None:
+    """Everything of a lesson page that does not depend on the reader (plain, picklable)."""
     version = store.current_version("lesson", lesson_id, include_retired=True)
     if version is None:
         return None
@@ -479,35 +512,31 @@ def lesson_view(course_id: str, lesson_id: str, user: User, locale: str) -> Less
     course_entry, course_retired = found
     course: Course = course_entry.obj  # type: ignore[assignment]
     item = version.item
-    completion = find_completion(user, item)
-    retired = item.is_retired or course_retired
-    if retired and completion is None:
-        return None
     refs = [(entry.kind, entry.ref) for entry in course.items]
     offered = set(offered_items(course, retirement_of(refs), course_retired))
     previous, following, position, total = _neighbours(course, lesson_id, offered, locale)
     shown = chosen_locale(lesson.body, locale, lesson.language) or lesson.language
     minutes, estimated = reading_minutes(lesson, shown)
-    return LessonView(
-        course_id=course_id,
-        course_title=title_in(course, locale),
-        lesson=lesson,
-        version=version,
-        item=item,
-        retired=retired,
-        locale=shown,
-        title=lesson.title.get(locale, lesson.language),
-        title_locale=chosen_locale(lesson.title, locale, lesson.language) or shown,
-        body_html=version.html("body", shown, lesson.language),
-        minutes=minutes,
-        minutes_estimated=estimated,
-        skills=skill_names(lesson.skills, locale),
-        completion=completion,
-        previous=previous,
-        next=following,
-        position=position,
-        total=total,
-    )
+    return {
+        "course_id": course_id,
+        "course_title": title_in(course, locale),
+        "lesson": lesson,
+        "version_id": version.id,
+        "item_id": item.id,
+        "modified_at": version.created_at,
+        "retired": item.is_retired or course_retired,
+        "locale": shown,
+        "title": lesson.title.get(locale, lesson.language),
+        "title_locale": chosen_locale(lesson.title, locale, lesson.language) or shown,
+        "body_html": version.html("body", shown, lesson.language),
+        "minutes": minutes,
+        "minutes_estimated": estimated,
+        "skills": skill_names(lesson.skills, locale),
+        "previous": previous,
+        "next": following,
+        "position": position,
+        "total": total,
+    }
 
 
 def live_lesson_version(course_id: str, lesson_id: str) -> ContentVersion | None:

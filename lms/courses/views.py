@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
+from datetime import UTC
 from urllib.parse import quote
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from lms.auth.permissions import Permission, permission_required
 from lms.courses import services
+from lms.courses.fragments import init_cache
 from lms.i18n import content_locale
 
 bp = Blueprint("courses", __name__, template_folder="templates")
+bp.record_once(lambda state: init_cache(state.app))
 
 _ITEM_RULES = {"quiz": "quizzes", "scenario": "scenarios"}
 
@@ -66,7 +71,47 @@ def lesson(course_id: str, lesson_id: str):
     view = services.lesson_view(course_id, lesson_id, current_user, content_locale())
     if view is None:
         abort(404)
-    return render_template("courses/lesson.html", view=view)
+    return _revalidated(view)
+
+
+def _revalidated(view: services.LessonView):
+    """The lesson page with an ETag and Last-Modified, or 304 when the browser's copy is still
+    what this reader would get: same version, completion, languages and unread count."""
+    from flask import g, session
+
+    from lms.notifications.services import unread_count
+
+    g.unread_notifications = unread_count(current_user.id)
+    completion = view.completion
+    basis = "|".join(
+        str(part)
+        for part in (
+            view.version_id,
+            view.course_title,
+            view.previous,
+            view.next,
+            view.retired,
+            view.locale,
+            get_locale(),
+            current_user.id,
+            current_user.name,
+            completion.id if completion else "",
+            completion.completed_at.isoformat() if completion else "",
+            g.unread_notifications,
+        )
+    )
+    etag = hashlib.sha256(basis.encode()).hexdigest()[:32]
+    modified = max(view.modified_at, completion.completed_at if completion else view.modified_at)
+    pending_flash = bool(session.get("_flashes"))
+    if not pending_flash and request.if_none_match.contains(etag):
+        response = current_app.response_class(status=304)
+    else:
+        response = current_app.make_response(render_template("courses/lesson.html", view=view))
+    response.set_etag(etag)
+    response.last_modified = modified.replace(microsecond=0, tzinfo=UTC)
+    response.cache_control.private = True
+    response.cache_control.no_cache = True
+    return response
 
 
 @bp.get("/lessons/<lesson_id>")

@@ -64,23 +64,98 @@ class SmtpSettings:
         )
 
 
-def send_message(message: EmailMessage, settings: SmtpSettings) -> None:
-    """Deliver one message; raises on any failure (refused, unreachable, TLS, login)."""
-    context = ssl.create_default_context()
-    if settings.ssl:
-        client: smtplib.SMTP = smtplib.SMTP_SSL(
-            settings.host, settings.port, timeout=SMTP_TIMEOUT_SECONDS, context=context
-        )
-    else:
-        client = smtplib.SMTP(settings.host, settings.port, timeout=SMTP_TIMEOUT_SECONDS)
-    with client:
-        client.ehlo()
-        if settings.starttls and not settings.ssl:
-            client.starttls(context=context)
+class SmtpConnection:
+    """One SMTP connection and one TLS context for a whole run (loading the system's certificate
+    store and a TLS handshake per message cost more than the message). Opened on the first
+    message; a connection the server dropped is opened again once; a refused message leaves the
+    connection usable for the next."""
+
+    def __init__(self, settings: SmtpSettings) -> None:
+        self.settings = settings
+        self._context: ssl.SSLContext | None = None
+        self._client: smtplib.SMTP | None = None
+        self.connections = 0
+
+    def _tls(self) -> ssl.SSLContext:
+        if self._context is None:
+            self._context = ssl.create_default_context()
+        return self._context
+
+    def _connect(self) -> smtplib.SMTP:
+        settings = self.settings
+        if settings.ssl:
+            client: smtplib.SMTP = smtplib.SMTP_SSL(
+                settings.host, settings.port, timeout=SMTP_TIMEOUT_SECONDS, context=self._tls()
+            )
+        else:
+            client = smtplib.SMTP(settings.host, settings.port, timeout=SMTP_TIMEOUT_SECONDS)
+        try:
             client.ehlo()
-        if settings.username:
-            client.login(settings.username, settings.password or "")
-        client.send_message(message)
+            if settings.starttls and not settings.ssl:
+                client.starttls(context=self._tls())
+                client.ehlo()
+            if settings.username:
+                client.login(settings.username, settings.password or "")
+        except BaseException:
+            client.close()
+            raise
+        self.connections += 1
+        return client
+
+    def send(self, message: EmailMessage) -> None:
+        """Deliver one message; raises on any failure (refused, unreachable, TLS, login)."""
+        for retry in (False, True):
+            if self._client is None:
+                self._client = self._connect()
+            try:
+                self._client.send_message(message)
+                return
+            except smtplib.SMTPServerDisconnected:
+                self._drop()
+                if retry:
+                    raise
+            except (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused):
+                raise  # this message only; the connection stays
+            except smtplib.SMTPResponseException:
+                self._reset()
+                raise
+            except (OSError, smtplib.SMTPException):
+                self._drop()
+                raise
+
+    def _reset(self) -> None:
+        try:
+            if self._client is not None:
+                self._client.rset()
+        except (OSError, smtplib.SMTPException):
+            self._drop()
+
+    def _drop(self) -> None:
+        if self._client is not None:
+            try:
+                self._client.close()
+            finally:
+                self._client = None
+
+    def close(self) -> None:
+        if self._client is not None:
+            try:
+                self._client.quit()
+            except (OSError, smtplib.SMTPException):
+                pass
+            self._drop()
+
+    def __enter__(self) -> SmtpConnection:
+        return self
+
+    def __exit__(self, *_exc) -> None:
+        self.close()
+
+
+def send_message(message: EmailMessage, settings: SmtpSettings) -> None:
+    """Deliver one message over a connection of its own."""
+    with SmtpConnection(settings) as connection:
+        connection.send(message)
 
 
 # --- collecting ----------------------------------------------------------------------------------
@@ -283,6 +358,7 @@ def build_message(digest: EmailDigest, user: User, settings: SmtpSettings) -> Em
 class SendReport:
     sent: int = 0
     failed: list[str] = field(default_factory=list)
+    connections: int = 0
 
 
 def _claim(digest_id: int, now: datetime) -> bool:
@@ -321,34 +397,46 @@ def sendable_digests(now: datetime) -> list[int]:
 def send_pending(settings: SmtpSettings, now: datetime) -> SendReport:
     """Send every pending digest, one commit each; failures stay pending for the next run."""
     report = SendReport()
-    for digest_id in sendable_digests(now):
-        if not _claim(digest_id, now):
-            continue
-        digest = db.session.get(EmailDigest, digest_id)
-        user = db.session.get(User, digest.user_id)
-        try:
-            if user is None or not user.active:
-                raise ValueError("the recipient is deactivated")
-            send_message(build_message(digest, user, settings), settings)
-        except (OSError, smtplib.SMTPException, ValueError) as error:
-            db.session.rollback()
-            digest = db.session.get(EmailDigest, digest_id)
-            digest.status = "pending"
-            digest.attempts += 1
-            digest.last_error = f"{type(error).__name__}: {error}"[:500]
-            digest.claimed_at = None
-            db.session.commit()
-            line = f"digest {digest_id} to user {digest.user_id}: {digest.last_error}"
-            log.warning("e-mail not sent, will retry on the next run: %s", line)
-            report.failed.append(line)
-            continue
-        digest.status = "sent"
-        digest.sent_at = now
-        digest.attempts += 1
-        digest.last_error = None
-        db.session.commit()
-        report.sent += 1
+    with SmtpConnection(settings) as connection:
+        for digest_id in sendable_digests(now):
+            _send_one(connection, digest_id, settings, now, report)
+        report.connections = connection.connections
     return report
+
+
+def _send_one(
+    connection: SmtpConnection,
+    digest_id: int,
+    settings: SmtpSettings,
+    now: datetime,
+    report: SendReport,
+) -> None:
+    if not _claim(digest_id, now):
+        return
+    digest = db.session.get(EmailDigest, digest_id)
+    user = db.session.get(User, digest.user_id)
+    try:
+        if user is None or not user.active:
+            raise ValueError("the recipient is deactivated")
+        connection.send(build_message(digest, user, settings))
+    except (OSError, smtplib.SMTPException, ValueError) as error:
+        db.session.rollback()
+        digest = db.session.get(EmailDigest, digest_id)
+        digest.status = "pending"
+        digest.attempts += 1
+        digest.last_error = f"{type(error).__name__}: {error}"[:500]
+        digest.claimed_at = None
+        db.session.commit()
+        line = f"digest {digest_id} to user {digest.user_id}: {digest.last_error}"
+        log.warning("e-mail not sent, will retry on the next run: %s", line)
+        report.failed.append(line)
+        return
+    digest.status = "sent"
+    digest.sent_at = now
+    digest.attempts += 1
+    digest.last_error = None
+    db.session.commit()
+    report.sent += 1
 
 
 def pending_count() -> int:

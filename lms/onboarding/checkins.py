@@ -45,7 +45,7 @@ from lms.onboarding.status import (
     item_day,
 )
 from lms.people.models import User
-from lms.progress import ItemProgress, provides
+from lms.progress import ItemProgress, changes_progress, provides
 from lms.timeutil import utcnow
 
 # --- check-ins ---------------------------------------------------------------------------------
@@ -244,7 +244,7 @@ def checkins_of(user_ids: Iterable[int]) -> dict[int, list[CheckIn]]:
         .options(
             selectinload(CheckIn.goals),
             selectinload(CheckIn.actions),
-            joinedload(CheckIn.held_by),
+            joinedload(CheckIn.held_by).lazyload(User.role_rows),
         )
         .order_by(CheckIn.held_at)
     )
@@ -359,6 +359,9 @@ def hold_checkin(
         goals=len(new_goals),
     )
     return checkin
+
+
+changes_progress(CheckIn)
 
 
 @provides("checkin")

@@ -13,7 +13,8 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from lms.audit.services import record
-from lms.content.model import Path, PathItem, Phase
+from lms.content.model import Path, PathItem, Phase, Text
+from lms.content.models import ContentItem, ContentVersion
 from lms.content.store import current_version, current_versions, load
 from lms.extensions import db
 from lms.notifications.services import notify
@@ -26,7 +27,7 @@ from lms.onboarding.status import (
     phase_on,
 )
 from lms.people.models import User
-from lms.progress import ItemProgress
+from lms.progress import ItemProgress, changes_progress
 from lms.skills.targets import register_scope_source, register_target_source
 from lms.timeutil import utcnow
 
@@ -73,6 +74,20 @@ def active_enrollments(user_ids: Iterable[int]) -> list[Enrollment]:
 def live_paths() -> dict[str, Path]:
     """Every live path by id (for the enrollment forms)."""
     return {slug: load(version) for slug, version in current_versions("path").items()}  # type: ignore[misc]
+
+
+def live_path_titles() -> list[tuple[str, Text, str]]:
+    """(id, title, language) of every live path, from the title columns (no document read)."""
+    rows = db.session.execute(
+        sa.select(ContentItem.slug, ContentVersion.title, ContentVersion.language)
+        .join(ContentItem, ContentItem.current_version_id == ContentVersion.id)
+        .where(ContentItem.kind == "path", ContentItem.retired_at.is_(None))
+        .order_by(ContentItem.slug)
+    )
+    return [
+        (slug, Text.of(title or {}, language or "en"), language or "en")
+        for slug, title, language in rows
+    ]
 
 
 def _path_version(path_slug: str):
@@ -260,15 +275,55 @@ def _done_when(rows, wanted: set[str]) -> dict[tuple[int, str], ItemProgress]:
     return found
 
 
+def enrolled_paths(user_ids: Iterable[int]) -> dict[int, tuple[date, Path]]:
+    """Each enrolled hire's start date and path, by user id: one query that reads no document
+    (paths parsed before in this process are reused, see `standing.paths_by_version`). A page
+    asks for this several times (targets, scope), so a GET request keeps the answer."""
+    from flask import g, has_request_context, request
+
+    from lms.onboarding.standing import paths_by_version
+
+    ids = tuple(sorted(set(user_ids)))
+    if not ids:
+        return {}
+    memo = None
+    if has_request_context() and request.method == "GET":
+        memo = g.setdefault("enrolled_paths", {})
+        if ids in memo:
+            return memo[ids]
+    rows = db.session.execute(
+        sa.select(
+            Enrollment.user_id,
+            Enrollment.start_date,
+            Enrollment.path_version_id,
+            ContentVersion.content_hash,
+        )
+        .join(ContentVersion, ContentVersion.id == Enrollment.path_version_id)
+        .where(Enrollment.user_id.in_(ids), Enrollment.ended_at.is_(None))
+    ).all()
+    paths = paths_by_version(
+        (row.path_version_id for row in rows),
+        {row.path_version_id: row.content_hash for row in rows},
+    )
+    found = {
+        row.user_id: (row.start_date, paths[row.path_version_id])
+        for row in rows
+        if row.path_version_id in paths
+    }
+    if memo is not None:
+        memo[ids] = found
+    return found
+
+
 @register_target_source
 def phase_targets(user_ids: Sequence[int], on: date) -> dict[int, dict[str, float]]:
     """The skill targets of the phase each enrolled hire is in on `on` (the last phase's after
     the path ends; none before the start)."""
     result: dict[int, dict[str, float]] = {}
-    for enrollment in active_enrollments(user_ids):
-        phase = phase_on(path_of(enrollment), enrollment.start_date, on)
+    for user_id, (start, path) in enrolled_paths(user_ids).items():
+        phase = phase_on(path, start, on)
         if phase is not None and phase.targets:
-            result[enrollment.user_id] = {skill: float(v) for skill, v in phase.targets.items()}
+            result[user_id] = {skill: float(v) for skill, v in phase.targets.items()}
     return result
 
 
@@ -276,8 +331,9 @@ def phase_targets(user_ids: Sequence[int], on: date) -> dict[int, dict[str, floa
 def path_skills(user_ids: Sequence[int]) -> dict[int, set[str]]:
     """The skills any phase of each enrolled hire's path targets."""
     return {
-        enrollment.user_id: {
-            skill for phase in path_of(enrollment).phases for skill in phase.targets
-        }
-        for enrollment in active_enrollments(user_ids)
+        user_id: {skill for phase in path.phases for skill in phase.targets}
+        for user_id, (_start, path) in enrolled_paths(user_ids).items()
     }
+
+
+changes_progress(Enrollment)

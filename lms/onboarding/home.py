@@ -33,7 +33,7 @@ def failed_overdue(status) -> list:
 
 def render_learner_home():
     on = today()
-    page = hire_page(current_user, on)
+    page = hire_page(current_user, on, signoffs=False)
     return render_template(
         "onboarding/learn.html",
         page=page,

@@ -208,3 +208,37 @@ class CalendarFeed(db.Model):
 
 register_rendered("sign-off comment", SignOff, "comment", "comment_html")
 register_rendered("check-in notes", CheckIn, "notes", "notes_html")
+
+
+class HireSummary(db.Model):
+    """A hire's status as stored: written by the writes that change it (see
+    `lms.onboarding.standing`), so that lists read one row per hire.
+
+    `inputs` holds what the status engine was given (progress per item, mastery per target
+    skill), so the status of any later day is the engine's function of it; `summary` holds what
+    the engine made of them on `as_of` (item states, counts, the headline reason, ...), a JSON
+    object that features add keys to. The columns repeat what lists sort and filter on."""
+
+    __tablename__ = "hire_summaries"
+
+    user_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    enrollment_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("enrollments.id", ondelete="CASCADE"), index=True
+    )
+    path_version_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("content_versions.id", ondelete="CASCADE"), index=True
+    )
+    start_date: Mapped[date] = mapped_column(sa.Date)
+    as_of: Mapped[date] = mapped_column(sa.Date, index=True)
+    health: Mapped[str] = mapped_column(sa.String(16))
+    health_rank: Mapped[int] = mapped_column(default=0)
+    done_count: Mapped[int] = mapped_column(default=0)
+    total: Mapped[int] = mapped_column(default=0)
+    overdue_count: Mapped[int] = mapped_column(default=0)
+    below_count: Mapped[int] = mapped_column(default=0)
+    last_activity_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
+    inputs: Mapped[dict] = mapped_column(sa.JSON, default=dict)
+    summary: Mapped[dict] = mapped_column(sa.JSON, default=dict)
+    updated_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow)

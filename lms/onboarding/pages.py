@@ -8,17 +8,19 @@ from datetime import date, datetime
 
 import sqlalchemy as sa
 from flask import current_app, url_for
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import defer, joinedload, lazyload
 
 from lms.auth.permissions import team_member_ids_query
+from lms.content.models import ContentVersion
 from lms.extensions import db
-from lms.onboarding.models import CheckIn, CheckInGoal, Enrollment, SignOff
+from lms.notifications.kinds import reader_content_locale
+from lms.onboarding import standing
+from lms.onboarding.models import CheckIn, CheckInGoal, Enrollment, HireSummary, SignOff
 from lms.onboarding.services import (
-    active_enrollments,
     checkins_of,
     newer_version_number,
 )
-from lms.onboarding.status import Health, HireStatus, ItemStatus, load_statuses
+from lms.onboarding.status import Health, HireStatus, ItemStatus, load_statuses, skill_names
 from lms.people.models import User
 
 ITEM_ENDPOINTS = {
@@ -47,7 +49,10 @@ def signoffs_of(user_ids: Iterable[int]) -> dict[int, list[SignOff]]:
     rows = db.session.scalars(
         sa.select(SignOff)
         .where(SignOff.user_id.in_(ids))
-        .options(joinedload(SignOff.signed_by), joinedload(SignOff.undone_by))
+        .options(
+            joinedload(SignOff.signed_by).lazyload(User.role_rows),
+            joinedload(SignOff.undone_by).lazyload(User.role_rows),
+        )
         .order_by(SignOff.signed_at.desc(), SignOff.id.desc())
     )
     for signoff in rows:
@@ -125,18 +130,54 @@ class HirePage:
         return found[:8]
 
 
-def hire_page(person: User, on: date) -> HirePage | None:
-    """The hire's path page data, or None when they are not enrolled."""
-    enrollments = active_enrollments([person.id])
-    if not enrollments:
+def hire_status(person_id: int, on: date) -> tuple[Enrollment, HireStatus] | None:
+    """The hire's active enrollment and status on `on`: the engine's evaluation of their stored
+    inputs (no activity table read; the path decoded at most once), or from the raw records when
+    nothing is stored yet. None when they are not enrolled."""
+    found = db.session.execute(
+        sa.select(Enrollment, HireSummary, ContentVersion.content_hash)
+        .join(ContentVersion, ContentVersion.id == Enrollment.path_version_id)
+        .outerjoin(
+            HireSummary,
+            sa.and_(
+                HireSummary.user_id == Enrollment.user_id,
+                HireSummary.enrollment_id == Enrollment.id,
+            ),
+        )
+        .where(Enrollment.user_id == person_id, Enrollment.ended_at.is_(None))
+        .options(joinedload(Enrollment.path_item))
+    ).first()
+    if found is None:
         return None
-    enrollment = enrollments[0]
-    status = load_statuses(enrollments, on)[person.id]
+    enrollment, row, digest = found
+    if row is None or row.path_version_id != enrollment.path_version_id:
+        return enrollment, load_statuses([enrollment], on)[person_id]
+    version_id = enrollment.path_version_id
+    path = standing.paths_by_version([version_id], {version_id: digest})[version_id]
+    skills = {skill for phase in path.phases for skill in phase.targets}
+    status = standing.status_from_row(
+        row,
+        path,
+        on,
+        titles=standing.titles_for(path),
+        names=skill_names(skills) if skills else {},
+    )
+    status.extra["enrollment"] = enrollment
+    return enrollment, status
+
+
+def hire_page(person: User, on: date, *, signoffs: bool = True) -> HirePage | None:
+    """The hire's path page data, or None when they are not enrolled (without sign-offs when
+    `signoffs` is false: the home page does not show them)."""
+    found = hire_status(person.id, on)
+    if found is None:
+        return None
+    enrollment, status = found
     return HirePage(
         person=person,
         enrollment=enrollment,
         status=status,
-        signoffs=signoffs_of([person.id])[person.id],
+        signoffs=signoffs_of([person.id])[person.id] if signoffs else [],
         checkins=checkins_of([person.id])[person.id],
         newer_version=newer_version_number(enrollment),
     )
@@ -148,7 +189,7 @@ def hire_page(person: User, on: date) -> HirePage | None:
 @dataclass
 class TeamRow:
     person: User
-    status: HireStatus | None
+    status: standing.Standing | None
 
     @property
     def health(self) -> Health | None:
@@ -160,11 +201,11 @@ class TeamRow:
 
     @property
     def overdue_count(self) -> int:
-        return 0 if self.status is None else len(self.status.overdue)
+        return 0 if self.status is None else self.status.overdue_count
 
     @property
     def below_count(self) -> int:
-        return 0 if self.status is None else len(self.status.below_target)
+        return 0 if self.status is None else self.status.below_count
 
     @property
     def percent(self) -> int:
@@ -199,22 +240,81 @@ SORTS = {
 FILTERS = ("all", "behind", "at_risk", "on_track", "not_enrolled")
 
 
+PAGE_SIZE = 50
+
+
+@dataclass
+class TeamGroup:
+    """A first-line manager's team within a larger organisation, with its status counts."""
+
+    manager: User | None
+    counts: dict[str, int]
+
+    @property
+    def size(self) -> int:
+        return sum(self.counts.values())
+
+    @property
+    def worst_first(self) -> tuple:
+        return (
+            -self.counts.get("behind", 0),
+            -self.counts.get("at_risk", 0),
+            self.manager.name if self.manager else "",
+        )
+
+
 @dataclass
 class TeamView:
-    rows: list[TeamRow]
+    rows: list[TeamRow]  # the page shown
     total: int
     counts: dict[str, int] = field(default_factory=dict)
+    matching: int = 0  # rows after filters, over every page
+    page: int = 1
+    pages: int = 1
+    groups: list[TeamGroup] = field(default_factory=list)  # only when there are several teams
 
 
 def team_members(manager_id: int) -> list[User]:
-    return list(
-        db.session.scalars(
-            sa.select(User)
-            .options(joinedload(User.manager))
+    return [member for member, _, _ in team_members_with_rows(manager_id)]
+
+
+def team_members_with_rows(manager_id: int) -> list[tuple[User, HireSummary | None, str | None]]:
+    """The manager's people with their stored status rows (without the engine's inputs) and the
+    content hash of their path version, in one query."""
+    return [
+        tuple(found)  # type: ignore[misc]
+        for found in db.session.execute(
+            sa.select(User, HireSummary, ContentVersion.content_hash)
+            .outerjoin(HireSummary, HireSummary.user_id == User.id)
+            .outerjoin(ContentVersion, ContentVersion.id == HireSummary.path_version_id)
+            .options(
+                lazyload(User.role_rows),
+                joinedload(User.manager).lazyload(User.role_rows),
+                defer(HireSummary.inputs),
+            )
             .where(User.id.in_(team_member_ids_query(manager_id)), User.active.is_(True))
             .order_by(User.name, User.id)
         )
-    )
+    ]
+
+
+def stored_rows(statement: sa.Select, on: date) -> list[TeamRow]:
+    """Rows of people (a `select(User)` with its filters and order) with their stored statuses,
+    in one query plus those of `standing.standings`: no activity table read."""
+    found = db.session.execute(
+        statement.add_columns(HireSummary, ContentVersion.content_hash)
+        .outerjoin(HireSummary, HireSummary.user_id == User.id)
+        .outerjoin(ContentVersion, ContentVersion.id == HireSummary.path_version_id)
+        .options(defer(HireSummary.inputs))
+    ).all()
+    stored = [row for _, row, _ in found if row is not None]
+    hashes = {row.path_version_id: digest for _, row, digest in found if row is not None}
+    statuses = standing.standings(stored, on, reader_content_locale(), hashes)
+    return [TeamRow(person, statuses.get(person.id)) for person, _, _ in found]
+
+
+def _status_key(row: TeamRow) -> str:
+    return row.health.value if row.health else "not_enrolled"
 
 
 def team_view(
@@ -225,23 +325,36 @@ def team_view(
     reverse: bool = False,
     status_filter: str = "all",
     query: str = "",
+    page: int = 1,
+    team: int | None = None,
+    page_size: int | None = PAGE_SIZE,
 ) -> TeamView:
     """The manager's team with each hire's status, sorted (each sort's natural order puts who
-    needs attention first; `reverse` flips it) and filtered; a fixed number of queries however
-    large the team."""
-    members = team_members(manager_id)
-    statuses = load_statuses(active_enrollments(member.id for member in members), on)
+    needs attention first; `reverse` flips it), filtered (by status, name, and first-line
+    manager `team`) and cut in pages of `page_size`; a fixed number of queries however large
+    the team (`page_size` None: one page). With several teams below, `groups` counts each one's
+    statuses, worst first."""
+    found = team_members_with_rows(manager_id)
+    members = [member for member, _, _ in found]
+    stored = [row for _, row, _ in found if row is not None]
+    hashes = {row.path_version_id: digest for _, row, digest in found if row is not None}
+    statuses = standing.standings(stored, on, reader_content_locale(), hashes)
     rows = [TeamRow(member, statuses.get(member.id)) for member in members]
     counts = {name: 0 for name in FILTERS}
     counts["all"] = len(rows)
+    by_team: dict[int | None, TeamGroup] = {}
     for row in rows:
-        counts[row.health.value if row.health else "not_enrolled"] += 1
+        key = _status_key(row)
+        counts[key] += 1
+        group = by_team.setdefault(
+            row.person.manager_id, TeamGroup(row.person.manager, {name: 0 for name in FILTERS[1:]})
+        )
+        group.counts[key] += 1
+    groups = sorted(by_team.values(), key=lambda group: group.worst_first)
+    if team is not None:
+        rows = [row for row in rows if row.person.manager_id == team]
     if status_filter in FILTERS and status_filter != "all":
-        rows = [
-            row
-            for row in rows
-            if (row.health.value if row.health else "not_enrolled") == status_filter
-        ]
+        rows = [row for row in rows if _status_key(row) == status_filter]
     needle = query.strip().lower()
     if needle:
         rows = [
@@ -250,7 +363,18 @@ def team_view(
             if needle in row.person.name.lower() or needle in row.person.email.lower()
         ]
     rows.sort(key=SORTS.get(sort, SORTS["status"]), reverse=reverse)
-    return TeamView(rows=rows, total=len(members), counts=counts)
+    size = page_size or max(1, len(rows))  # None: every row on one page
+    pages = max(1, -(-len(rows) // size))
+    page = min(max(1, page), pages)
+    return TeamView(
+        rows=rows[(page - 1) * size : page * size],
+        total=len(members),
+        counts=counts,
+        matching=len(rows),
+        page=page,
+        pages=pages,
+        groups=groups if len(groups) > 1 else [],
+    )
 
 
 def people_by_id(user_ids: Sequence[int]) -> dict[int, User]:

@@ -36,6 +36,7 @@ from lms.notifications.email import (
 from lms.notifications.models import DigestKind, Notification
 from lms.notifications.services import notify_once
 from lms.onboarding.models import Enrollment
+from lms.onboarding.standing import refresh_day
 from lms.onboarding.status import HireStatus, ItemStatus, enrollments_query, load_statuses
 from lms.people.models import User
 
@@ -53,6 +54,7 @@ class RemindReport:
     daily_digests: int = 0
     execution_days: int = 0  # rollup rows of the execution measures refreshed
     snapshots: int = 0  # weekly report snapshots written
+    statuses: int = 0  # stored statuses that changed with the day
     email: SendReport | None = None
     lines: list[str] = field(default_factory=list)
 
@@ -219,6 +221,7 @@ def run_reminders(now: datetime) -> RemindReport:
     """The whole daily run; commits as it goes, so a crash loses nothing already done."""
     on = now.date()
     report = RemindReport()
+    report.statuses = refresh_day(on)
     report.reminders = create_reminders(on, now)
     from lms.planning.reminders import run_planning
 

@@ -41,6 +41,7 @@ from lms.onboarding.enrollments import (  # noqa: F401
     enroll,
     enroll_many,
     find_item,
+    live_path_titles,
     live_paths,
     newer_version_number,
     path_skills,

@@ -32,7 +32,7 @@ from lms.onboarding.status import (
     path_of,
 )
 from lms.people.models import User
-from lms.progress import ItemProgress, provides
+from lms.progress import ItemProgress, changes_progress, provides
 from lms.timeutil import utcnow
 
 # --- sign-offs ---------------------------------------------------------------------------------
@@ -175,6 +175,9 @@ def undo_sign_off(
         reason=reason,
     )
     return locked
+
+
+changes_progress(SignOff)
 
 
 @provides("task")

@@ -557,19 +557,21 @@ def path_of(enrollment) -> Path:
 
 
 def content_titles(refs: Iterable[tuple[str, str]]) -> dict[tuple[str, str], Text]:
-    """Titles of the current versions of content objects, by (kind, id), in one query."""
-    from lms.content.store import load, refs_condition
+    """Titles of the current versions of content objects, by (kind, id), in one query that reads
+    the title columns, not the documents."""
+    from lms.content.store import refs_condition
 
     condition = refs_condition(refs)
     if condition is None:
         return {}
-    versions = db.session.scalars(
-        sa.select(ContentVersion)
+    rows = db.session.execute(
+        sa.select(ContentItem.kind, ContentItem.slug, ContentVersion.title, ContentVersion.language)
         .join(ContentItem, ContentItem.current_version_id == ContentVersion.id)
         .where(condition)
-        .options(joinedload(ContentVersion.item))
     )
-    return {(version.item.kind, version.item.slug): load(version).title for version in versions}
+    return {
+        (kind, slug): Text.of(title or {}, language or "en") for kind, slug, title, language in rows
+    }
 
 
 def skill_names(skill_ids: Iterable[str] | None = None) -> dict[str, Text]:

@@ -38,7 +38,7 @@ from lms.onboarding.pages import hire_page, item_url, people_by_id
 from lms.onboarding.services import (
     OnboardingError,
     enroll_many,
-    live_paths,
+    live_path_titles,
     upgrade_enrollment,
 )
 from lms.timeutil import today
@@ -53,9 +53,8 @@ def _helpers():
     def enrollable_paths() -> list[tuple[str, str]]:
         """(id, title) of every live path, for enrollment forms."""
         locale = reader_content_locale()
-        paths = live_paths()
         return sorted(
-            ((slug, path.title.get(locale, path.language)) for slug, path in paths.items()),
+            ((slug, title.get(locale, language)) for slug, title, language in live_path_titles()),
             key=lambda pair: pair[1].lower(),
         )
 

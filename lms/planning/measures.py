@@ -273,18 +273,41 @@ def measures_of(rows: Iterable[ExecutionDay], days: int = 0) -> Measures:
     )
 
 
+ROLLUP_DAYS_KEPT = 120  # one hire's rollups are read this far back once per page
+
+
 def rollups(user_ids: Iterable[int], first: date, last: date) -> dict[int, list[ExecutionDay]]:
-    """Rollup rows of the hires from `first` to `last`, by hire, oldest first, one query."""
+    """Rollup rows of the hires from `first` to `last`, by hire, oldest first, one query. A GET
+    request keeps what it read (one hire's last `ROLLUP_DAYS_KEPT` days at once), so the several
+    measures of a page share one query."""
+    from flask import g, has_request_context, request
+
     ids = sorted(set(user_ids))
     found: dict[int, list[ExecutionDay]] = {uid: [] for uid in ids}
     if not ids:
         return found
+    memo = None
+    if has_request_context() and request.method == "GET":
+        memo = g.setdefault("execution_rollups", [])
+        for kept_ids, kept_first, kept_last, kept in memo:
+            if kept_first <= first and last <= kept_last and kept_ids.issuperset(ids):
+                for uid in ids:
+                    found[uid] = [row for row in kept[uid] if first <= row.day <= last]
+                return found
+    read_first = min(first, last - timedelta(days=ROLLUP_DAYS_KEPT)) if len(ids) == 1 else first
+    read: dict[int, list[ExecutionDay]] = {uid: [] for uid in ids}
     for row in db.session.scalars(
         sa.select(ExecutionDay)
-        .where(ExecutionDay.user_id.in_(ids), ExecutionDay.day >= first, ExecutionDay.day <= last)
+        .where(
+            ExecutionDay.user_id.in_(ids), ExecutionDay.day >= read_first, ExecutionDay.day <= last
+        )
         .order_by(ExecutionDay.user_id, ExecutionDay.day)
     ):
-        found[row.user_id].append(row)
+        read[row.user_id].append(row)
+    if memo is not None:
+        memo.append((frozenset(ids), read_first, last, read))
+    for uid in ids:
+        found[uid] = [row for row in read[uid] if first <= row.day <= last]
     return found
 
 

@@ -203,15 +203,12 @@ class ItemChoice:
 
 def due_item_choices(user, on: date, *, days_ahead: int = 14) -> list[ItemChoice]:
     """The hire's open path items, overdue first, then those due in the next `days_ahead` days."""
-    from lms.onboarding.services import active_enrollments
-    from lms.onboarding.status import load_statuses
+    from lms.onboarding.pages import hire_status
 
-    enrollments = active_enrollments([user.id])
-    if not enrollments:
+    found = hire_status(user.id, on)  # from the stored status: no activity table read
+    if found is None:
         return []
-    status = load_statuses(enrollments, on).get(user.id)
-    if status is None:
-        return []
+    _enrollment, status = found
     until = on + timedelta(days=days_ahead)
     found = [
         ItemChoice(f"{status.path.id}/{item.id}", item.title_text, item.due, item.due < on)

@@ -368,6 +368,7 @@ def submit_attempt(
     if closed.rowcount != 1:  # pragma: no cover - the row lock makes this unreachable
         db.session.refresh(attempt)
         return attempt
+    progress.mark_changed([attempt.user_id])  # a bulk update: the watch cannot see it
     _write_results(attempt, answers, result)
     record_evidence(
         attempt.user_id,
@@ -417,6 +418,10 @@ def evidence_of_attempt(attempt: QuizAttempt) -> dict[str, float]:
 
 
 # --- progress of many learners -------------------------------------------------------------
+
+
+progress.changes_progress(QuizAttempt)
+progress.changes_progress(AttemptGrant)  # more attempts lift "attempts used up"
 
 
 @progress.provides("quiz")

@@ -3,7 +3,7 @@ analytics and the CSV exports; plus what /team and /team/<id> show of ability x 
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, render_template, request
+from flask import Blueprint, Response, abort, render_template, request, url_for
 from flask_login import current_user
 
 from lms.auth.permissions import (
@@ -117,7 +117,9 @@ def skills_heatmap():
         status_filter=status_filter,
         sort=sort,
         reverse=reverse,
-        bands=BANDS,
+        # translated once per page, not once per cell (a 50 x 20 table renders 2,000 of them)
+        bands={band: (symbol, str(words)) for band, (symbol, words) in BANDS.items()},
+        skills_url=url_for("skills.person_skills", user_id=0)[:-1],
         locale=content_locale(),
     )
 

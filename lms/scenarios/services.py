@@ -22,7 +22,7 @@ from lms.content.model import Node, Scenario
 from lms.content.models import ContentItem, ContentKind, ContentVersion
 from lms.extensions import db
 from lms.people.models import User
-from lms.progress import ItemProgress, provides
+from lms.progress import ItemProgress, changes_progress, provides
 from lms.scenarios.kinds import Answer, AnswerError, kind_of
 from lms.scenarios.models import (
     OpenReply,
@@ -642,6 +642,9 @@ def standings(
             open_id,
         )
     return found
+
+
+changes_progress(ScenarioRun)
 
 
 @provides("scenario")

@@ -21,6 +21,7 @@ import sqlalchemy as sa
 from flask import current_app
 
 from lms.extensions import db
+from lms.progress import changes_progress, mark_changed
 from lms.skills.models import Evidence, Mastery
 from lms.skills.rounding import difference
 
@@ -239,13 +240,122 @@ def rebuild_from_log(row: Mastery, weight: float) -> None:
     fold.store(row)
 
 
+changes_progress(Mastery)
+
+
 # --- recompute ---------------------------------------------------------------------------------
 
 
-def _folds_from_log(weight: float) -> Iterator[tuple[tuple[int, str], _Fold]]:
-    statement = sa.select(
-        Evidence.user_id, Evidence.skill_id, Evidence.id, Evidence.value, Evidence.at
-    ).order_by(Evidence.user_id, Evidence.skill_id, Evidence.at, Evidence.id)
+@dataclass(frozen=True)
+class RecomputeResult:
+    pairs: int
+    changed: int
+    removed: int
+
+
+_COLUMNS = (
+    Mastery.level,
+    Mastery.previous_level,
+    Mastery.last_value,
+    Mastery.count,
+    Mastery.first_at,
+    Mastery.last_at,
+    Mastery.last_evidence_id,
+)
+
+
+def _learner_ids() -> list[int]:
+    """Everyone with evidence or a mastery row (index scans, no evidence row read whole)."""
+    ids = set(db.session.scalars(sa.select(Evidence.user_id).distinct()))
+    ids.update(db.session.scalars(sa.select(Mastery.user_id).distinct()))
+    return sorted(ids)
+
+
+def recompute_all(
+    *, weight: float | None = None, batch: int = 200, commit: bool = True
+) -> RecomputeResult:
+    """Rebuild every mastery row from the evidence log; rows that differ are rewritten, rows
+    without evidence go.
+
+    Learners are done `batch` at a time, each batch in a short transaction of its own (committed
+    when `commit`): the batch's mastery rows are created where missing and locked first, as
+    `record_evidence` does, so a quiz submit or drill finish of a learner in the batch waits for
+    that batch only and counts after it; other learners are never blocked. The evidence log is
+    streamed batch by batch, never held in memory."""
+    weight = mastery_weight() if weight is None else weight
+    pairs = changed = removed = 0
+    ids = _learner_ids()
+    for start in range(0, len(ids), batch):
+        found = _recompute_learners(ids[start : start + batch], weight)
+        pairs += found.pairs
+        changed += found.changed
+        removed += found.removed
+        if commit:
+            db.session.commit()
+    db.session.flush()
+    return RecomputeResult(pairs=pairs, changed=changed, removed=removed)
+
+
+def _lock_learners(learner_ids: Sequence[int]) -> dict[tuple[int, str], tuple]:
+    """Create the missing mastery rows of the learners' evidenced skills, then lock every
+    mastery row of theirs; their stored values by (user, skill)."""
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    pairs = db.session.execute(
+        sa.select(Evidence.user_id, Evidence.skill_id)
+        .where(Evidence.user_id.in_(learner_ids))
+        .distinct()
+    ).all()
+    if pairs:
+        dialect = db.session.get_bind().dialect.name
+        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        rows = [{"user_id": user_id, "skill_id": skill, "count": 0} for user_id, skill in pairs]
+        for start in range(0, len(rows), 500):
+            db.session.execute(
+                insert(Mastery).on_conflict_do_nothing().values(rows[start : start + 500])
+            )
+    statement = sa.select(Mastery.user_id, Mastery.skill_id, *_COLUMNS).where(
+        Mastery.user_id.in_(learner_ids)
+    )
+    if db.session.get_bind().dialect.name == "postgresql":
+        statement = statement.with_for_update()
+    return {(row[0], row[1]): tuple(row[2:]) for row in db.session.execute(statement)}
+
+
+def _recompute_learners(learner_ids: Sequence[int], weight: float) -> RecomputeResult:
+    existing = _lock_learners(learner_ids)
+    locked = set(existing)
+    pairs = changed = 0
+    updates: list[dict] = []
+    touched: set[int] = set()
+    statement = (
+        sa.select(Evidence.user_id, Evidence.skill_id, Evidence.id, Evidence.value, Evidence.at)
+        .where(Evidence.user_id.in_(learner_ids))
+        .order_by(Evidence.user_id, Evidence.skill_id, Evidence.at, Evidence.id)
+    )
+    for key, fold in _folds(statement, weight):
+        if key not in locked:
+            continue  # a skill first evidenced after the lock: its writer keeps it current
+        pairs += 1
+        values = fold.as_values()
+        if existing.pop(key) == tuple(values.values()):
+            continue
+        changed += 1
+        touched.add(key[0])
+        updates.append({"user_id": key[0], "skill_id": key[1], **values})
+        if len(updates) >= 1000:
+            db.session.execute(sa.update(Mastery), updates)
+            updates.clear()
+    if updates:
+        db.session.execute(sa.update(Mastery), updates)
+    removed = _remove(list(existing))
+    touched.update(user_id for user_id, _ in existing)
+    if touched:
+        mark_changed(touched)
+    return RecomputeResult(pairs=pairs, changed=changed, removed=removed)
+
+
+def _folds(statement: sa.Select, weight: float) -> Iterator[tuple[tuple[int, str], _Fold]]:
     key: tuple[int, str] | None = None
     fold = _Fold()
     for user_id, skill_id, evidence_id, value, at in db.session.execute(
@@ -258,67 +368,6 @@ def _folds_from_log(weight: float) -> Iterator[tuple[tuple[int, str], _Fold]]:
         fold.add(evidence_id, value, at, weight)
     if key is not None:
         yield key, fold
-
-
-@dataclass(frozen=True)
-class RecomputeResult:
-    pairs: int
-    changed: int
-    removed: int
-
-
-def recompute_all(*, weight: float | None = None, batch: int = 1000) -> RecomputeResult:
-    """Rebuild every mastery row from the evidence log; rows that differ are rewritten.
-
-    On PostgreSQL the mastery table is locked against concurrent evidence for the duration, so
-    nothing recorded meanwhile is lost; on SQLite the write transaction does the same."""
-    weight = mastery_weight() if weight is None else weight
-    if db.session.get_bind().dialect.name == "postgresql":
-        db.session.execute(sa.text("LOCK TABLE mastery IN SHARE ROW EXCLUSIVE MODE"))
-    existing: dict[tuple[int, str], tuple] = {
-        (row.user_id, row.skill_id): tuple(row[2:])
-        for row in db.session.execute(
-            sa.select(
-                Mastery.user_id,
-                Mastery.skill_id,
-                Mastery.level,
-                Mastery.previous_level,
-                Mastery.last_value,
-                Mastery.count,
-                Mastery.first_at,
-                Mastery.last_at,
-                Mastery.last_evidence_id,
-            )
-        )
-    }
-    pairs = changed = 0
-    inserts: list[dict] = []
-    updates: list[dict] = []
-    for (user_id, skill_id), fold in _folds_from_log(weight):
-        pairs += 1
-        values = fold.as_values()
-        old = existing.pop((user_id, skill_id), None)
-        new = tuple(values.values())
-        if old == new:
-            continue
-        changed += 1
-        keyed = {"user_id": user_id, "skill_id": skill_id, **values}
-        (updates if old is not None else inserts).append(keyed)
-        if len(inserts) + len(updates) >= batch:
-            _write(inserts, updates)
-    _write(inserts, updates)
-    removed = _remove(list(existing))
-    db.session.flush()
-    return RecomputeResult(pairs=pairs, changed=changed, removed=removed)
-
-
-def _write(inserts: list[dict], updates: list[dict]) -> None:
-    if inserts:
-        db.session.execute(sa.insert(Mastery), inserts)
-        inserts.clear()
-    if updates:
-        db.session.execute(sa.update(Mastery), updates)
-        updates.clear()
 
 
 def _remove(keys: Sequence[tuple[int, str]]) -> int:

@@ -235,9 +235,9 @@ def _tagged_items(skill_ids: Sequence[str]) -> list[tuple]:
             ContentItem.slug,
             ContentSkillTag.skill_id,
             ContentSkillTag.weight,
-            ContentVersion.document["title"],
-            ContentVersion.document["course"],
-            ContentVersion.document["language"],
+            ContentVersion.title,
+            ContentVersion.course,
+            ContentVersion.language,
         )
         .join(ContentSkillTag, ContentSkillTag.item_id == ContentItem.id)
         .join(ContentVersion, ContentVersion.id == ContentItem.current_version_id)

@@ -4,8 +4,11 @@ actions (sign off a field task, withdraw a sign-off, hold a check-in), and enrol
 from __future__ import annotations
 
 import re
+from datetime import UTC
 
+from babel import dates
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale, get_timezone
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -60,6 +63,8 @@ def overview():
     status_filter = status_filter if status_filter in FILTERS else "all"
     reverse = request.args.get("reverse") == "1"
     query = request.args.get("q", "")[:100]
+    page = _small_int(request.args.get("page")) or 1
+    team = _small_int(request.args.get("team"))
     view = team_view(
         current_user.id,
         today(),
@@ -67,6 +72,8 @@ def overview():
         reverse=reverse,
         status_filter=status_filter,
         query=query,
+        page=page,
+        team=team,
     )
     return render_template(
         "team/overview.html",
@@ -75,11 +82,42 @@ def overview():
         reverse=reverse,
         status_filter=status_filter,
         q=query,
+        team=team,
         today=today(),
         may_enroll=has_permission(current_user, Permission.SIGN_OFF),
         plan_completion=plan_completion_column([row.person for row in view.rows]),
         **team_overview_context(view.rows),
+        member_url=url_for("team.member", user_id=0)[:-1],
+        skills_url=url_for("skills.person_skills", user_id=0)[:-1],
+        short_date=_formatter(dates.format_date, "short"),
+        short_datetime=_formatter(dates.format_datetime, "short", rebase=True),
+        # translated once per page, filled in per row
+        labels={
+            "select": _("Select %(name)s"),
+            "day": _("Day %(day)d of %(length)d"),
+        },
     )
+
+
+def _small_int(raw: str | None) -> int | None:
+    return int(raw) if raw and raw.isdigit() and len(raw) < 10 else None
+
+
+def _formatter(function, fmt: str, *, rebase: bool = False):
+    """A Babel date formatter with the reader's locale and time zone looked up once per page,
+    not once per cell."""
+    locale = get_locale()
+    zone = get_timezone()
+
+    def format_value(value) -> str:
+        if not value:
+            return ""
+        if rebase:
+            value = value.replace(tzinfo=UTC) if value.tzinfo is None else value
+            return function(value, fmt, tzinfo=zone, locale=locale)
+        return function(value, fmt, locale=locale)
+
+    return format_value
 
 
 @bp.get("/team/<int:user_id>")

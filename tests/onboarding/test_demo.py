@@ -13,7 +13,7 @@ from lms import progress
 from lms.content.importer import import_content
 from lms.demo import DEMO_STEPS, DemoContext, create_people
 from lms.onboarding.demo import demo_plan, enroll_hires, onboarding_history
-from lms.onboarding.pages import team_view
+from lms.onboarding.pages import hire_status, team_view
 from lms.onboarding.status import Health, ItemState
 from lms.timeutil import today
 from tests.helpers import login_as
@@ -60,7 +60,12 @@ def demo(app, db, monkeypatch):
 
 def statuses(demo, manager_email):
     manager = demo.people[manager_email]
-    return {row.person.email: row.status for row in team_view(manager.id, demo.today).rows}
+    rows = team_view(manager.id, demo.today).rows
+    found = {row.person.email: hire_status(row.person.id, demo.today) for row in rows}
+    for row in rows:  # the list shows what the stored rows say
+        if found[row.person.email] is not None:
+            assert row.status.health == found[row.person.email][1].health
+    return {email: pair[1] for email, pair in found.items() if pair is not None}
 
 
 def test_the_demo_team_tells_a_story(demo):

@@ -6,9 +6,11 @@ from datetime import datetime, time, timedelta
 
 from lms.content.model import Path, PathItem, Phase, Text
 from lms.content.store import publish
+from lms.onboarding.pages import team_view
 from lms.onboarding.services import GoalInput, enroll, hold_checkin, sign_off
 from lms.onboarding.status import due_date
 from lms.people.models import Role, User
+from lms.reports.scope import people_for
 from lms.timeutil import today
 from tests.helpers import TEST_PASSWORD, login_as
 from tests.onboarding.paths import FRAMEWORK, TASK_PATH
@@ -95,11 +97,53 @@ def test_team_pages_run_a_fixed_number_of_queries(app, db, client, make_user, qu
 
     add_hires(db, manager, 195, 5)
     many_team, body = count_page(client, queries, "/team")
-    assert body.count('<tr class="team-row') == 200
+    assert body.count('<tr class="team-row') == 50  # the first page of 200
+    assert "Page 1 of 4 (200 people)" in body
+    last_page, body = count_page(client, queries, "/team?page=4")
+    assert body.count('<tr class="team-row') == 50
     many_member, _ = count_page(client, queries, f"/team/{coached.id}")
     many_sorted, _ = count_page(client, queries, "/team?sort=activity&status=at_risk")
 
     assert many_team == few_team
     assert many_member == few_member
     assert many_sorted == few_sorted
-    assert few_team <= 30 and few_member <= 40
+    assert last_page == many_team
+    assert few_team <= 12 and few_member <= 21
+
+
+def test_a_director_sees_teams_worst_first_and_one_team_at_a_time(
+    app, db, client, make_user, queries
+):
+    publish(FRAMEWORK, actor=None)
+    publish(FULL_PATH, actor=None)
+    director = make_user(name="Dana Director", roles={Role.MANAGER})
+    leads = [
+        make_user(name=f"Lead {letter}", roles={Role.MANAGER}, manager=director) for letter in "ABC"
+    ]
+    db.session.commit()
+    add_hires(db, leads[0], 4, 0)
+    add_hires(db, leads[1], 60, 100)
+    add_hires(db, leads[2], 2, 300)
+    login_as(client, director)
+    client.get("/team").close()
+
+    count, body = count_page(client, queries, "/team")
+    assert "4 teams, the most behind first" in body  # the leads are the director's own team
+    assert f"team={leads[1].id}" in body and "Team of Dana Director" in body
+    assert "Page 1 of 2 (69 people)" in body  # 3 leads and 66 hires
+    groups = team_view(director.id, today()).groups
+    assert [group.worst_first for group in groups] == sorted(group.worst_first for group in groups)
+    assert {group.manager.id: group.size for group in groups} == {
+        director.id: 3,
+        leads[0].id: 4,
+        leads[1].id: 60,
+        leads[2].id: 2,
+    }
+
+    exported = people_for(director, today())  # exports and reports take every row, not a page
+    assert exported is not None and len(exported.rows) == 69
+
+    one_team, body = count_page(client, queries, f"/team?team={leads[1].id}")
+    assert body.count('<tr class="team-row') == 50 and "Page 1 of 2 (60 people)" in body
+    assert one_team == count <= 12
+    assert client.get("/team?page=x&team=-1").status_code == 200

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import smtplib
 import socket
 from datetime import datetime, time, timedelta
 from email import message_from_bytes, policy
@@ -289,3 +290,82 @@ def test_a_second_run_costs_a_few_queries(db, make_user, team, path_version, que
     with queries() as statements:
         assert create_reminders(due_date(START, 31), at(31, 12)) == 0
     assert len(statements) <= 15
+
+
+class CountingInbox(Inbox):
+    """Counts the SMTP sessions (EHLO) besides keeping the messages."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.sessions = 0
+
+    async def handle_EHLO(self, server, session, envelope, hostname, responses):
+        self.sessions += 1
+        session.host_name = hostname
+        return responses
+
+
+def test_digests_share_one_connection_and_one_tls_context(db, app, make_user, monkeypatch):
+    import ssl
+
+    from lms.notifications.email import SmtpSettings, send_pending
+
+    handler = CountingInbox()
+    controller = Controller(handler, hostname="127.0.0.1", port=PORT)
+    controller.start()
+    contexts = []
+    real = ssl.create_default_context
+    monkeypatch.setattr(ssl, "create_default_context", lambda *a, **k: contexts.append(1) or real())
+    try:
+        people = [make_user(f"rep{number}@example.com") for number in range(12)]
+        for person in people:
+            notify(person.id, "item_due_soon", item="Shadow calls", due="2026-03-05", link="/learn")
+        db.session.commit()
+        from lms.notifications.email import collect_daily
+        from lms.timeutil import utcnow
+
+        now = utcnow() + timedelta(minutes=1)
+
+        assert collect_daily(now) == 12
+        db.session.commit()
+        settings = SmtpSettings.from_config(app.config)
+        report = send_pending(settings, now)
+    finally:
+        controller.stop()
+    assert report.sent == 12 and not report.failed
+    assert len(handler.messages) == 12
+    assert handler.sessions == 1 and report.connections == 1
+    assert len(contexts) <= 1
+
+
+def test_a_refused_message_does_not_close_the_connection_for_the_next(db, app, make_user):
+    from lms.notifications.email import SmtpConnection, SmtpSettings
+
+    class PickyInbox(CountingInbox):
+        async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+            if address.startswith("refused"):
+                return "550 5.1.1 No such user"
+            envelope.rcpt_tos.append(address)
+            return "250 OK"
+
+    handler = PickyInbox()
+    controller = Controller(handler, hostname="127.0.0.1", port=PORT)
+    controller.start()
+    try:
+        from email.message import EmailMessage
+
+        def message(to: str) -> EmailMessage:
+            found = EmailMessage()
+            found["From"], found["To"], found["Subject"] = "a@example.com", to, "Hi"
+            found.set_content("Hello")
+            return found
+
+        with SmtpConnection(SmtpSettings.from_config(app.config)) as connection:
+            connection.send(message("one@example.com"))
+            with pytest.raises(smtplib.SMTPRecipientsRefused):
+                connection.send(message("refused@example.com"))
+            connection.send(message("two@example.com"))
+            assert connection.connections == 1
+    finally:
+        controller.stop()
+    assert [rcpt for rcpt, _ in handler.messages] == [["one@example.com"], ["two@example.com"]]
