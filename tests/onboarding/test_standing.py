@@ -12,6 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from lms import timeutil
+from lms.authoring import drafting
 from lms.content import store
 from lms.content.importer import import_content
 from lms.courses.services import complete_lesson, undo_completion
@@ -96,7 +97,8 @@ def _new_quiz_limit(actor, limit: int) -> None:
     """A new version of the quiz with another attempt limit, published as the editor does."""
     state = quiz_editor.editing("time-basics")
     state.document["max_attempts"] = limit
-    quiz_editor.publish(state, actor=actor)
+    outcome = drafting.publish(state, quiz_editor.check(state.document, state.slug), actor=actor)
+    assert outcome.is_done, outcome.message
 
 
 def run_action(db, clock, manager, hires, action) -> None:
@@ -323,10 +325,11 @@ def test_content_published_from_the_editor_writes_the_title_columns_like_an_impo
     imported = store.current_version("quiz", "time-basics")
     state = quiz_editor.editing("time-basics")
     state.document["title"] = {"en": "Time basics, again", "zh-CN": "时间基础"}
-    result = quiz_editor.publish(state, actor=trainer)
+    outcome = drafting.publish(state, quiz_editor.check(state.document, state.slug), actor=trainer)
     db.session.commit()
 
-    version = db.session.get(ContentVersion, result.version.id)
+    assert outcome.is_done, outcome.message
+    version = db.session.get(ContentVersion, outcome.result.version.id)
     assert version.origin == "editor" and version.id != imported.id
     assert version.title == {"en": "Time basics, again", "zh-CN": "时间基础"}
     assert version.language == imported.language == "en"
