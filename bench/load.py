@@ -35,6 +35,7 @@ import time
 import urllib.parse
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -297,6 +298,7 @@ def choose_pages(database: str, hire_email: str | None) -> tuple[str, str, list[
     from lms.content.store import current_versions, load
     from lms.extensions import db
     from lms.people.models import User
+    from lms.planning.models import DayPlan
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": database, "SECRET_KEY": SECRET})
     with app.app_context():
@@ -314,8 +316,15 @@ def choose_pages(database: str, hire_email: str | None) -> tuple[str, str, list[
                 .order_by(sa.func.abs(team_sizes.c.n - 50), team_sizes.c.manager_id)
                 .limit(1)
             )
+            # the first hire of the team who keeps plans, so the plan pages show a history
+            planned = sa.exists().where(
+                DayPlan.user_id == User.id, DayPlan.reviewed_at.is_not(None)
+            )
             hire = db.session.scalar(
-                sa.select(User).where(User.manager_id == manager_id).order_by(User.id).limit(1)
+                sa.select(User)
+                .where(User.manager_id == manager_id)
+                .order_by(planned.desc(), User.id)
+                .limit(1)
             )
         if hire is None or hire.manager is None:
             raise SystemExit("no hire with a manager in this database: run make_company.py")
@@ -336,9 +345,20 @@ def choose_pages(database: str, hire_email: str | None) -> tuple[str, str, list[
             Page("/team/<user_id>", f"/team/{hire.id}", "manager"),
             Page("/skills/<user_id>", f"/skills/{hire.id}", "manager"),
         ]
-        for optional in ("/plan", "/plan/history", "/team/skills"):
+        for optional in ("/plan", "/plan/week", "/plan/history", "/team/skills"):
             if any(rule.rule == optional for rule in app.url_map.iter_rules()):
                 pages.append(Page(optional, optional, "manager" if "team" in optional else "hire"))
+        # the review of the hire's latest planned day (a review is open for two weeks)
+        reviewed = db.session.scalar(
+            sa.select(sa.func.max(DayPlan.day)).where(
+                DayPlan.user_id == hire.id,
+                DayPlan.planned_at.is_not(None),
+                DayPlan.day >= date.today() - timedelta(days=14),
+                DayPlan.day <= date.today(),
+            )
+        )
+        if reviewed is not None:
+            pages.append(Page("/plan/review", f"/plan/review?day={reviewed.isoformat()}", "hire"))
         result = hire.email, hire.manager.email, pages
         db.engine.dispose()
     return result

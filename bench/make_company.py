@@ -14,7 +14,15 @@ enrollments and history are written with multi-row inserts, a batch of hires at 
   around the hire's own ability, field tasks signed off, check-ins held, a few notifications;
 - more drill runs (practice replays) until the evidence log reaches --evidence rows;
 - the evidence of each attempt and run, as the services record it, and the mastery that
-  `lms recompute-mastery` computes from it (it is run at the end).
+  `lms recompute-mastery` computes from it (it is run at the end);
+- daily plans over the hire's past working days (a share of hires never plans; the others plan a
+  share of their days, with two to five priorities, some of them path items still open, time
+  blocks, customers and planned activity counts), most of them reviewed (done, partly, moved to
+  the next working day or dropped with a reason, actual counts, what was learned; some reviews
+  late, some never made or left half done), weekly reviews whose three priorities open the next
+  Monday's plan; then the execution rollup (`execution_days`, every day since each hire's start)
+  written by the planning code itself, the stored hire statuses (`lms recompute-status`) and the
+  weekly report snapshots (`lms reports rebuild`).
 
 A hire's history is drawn from a random generator seeded with --seed and the hire's number, so
 the same arguments give the same company.
@@ -49,9 +57,19 @@ from lms.notifications.models import Notification  # noqa: E402
 from lms.onboarding.models import CheckIn, Enrollment, SignOff  # noqa: E402
 from lms.onboarding.standing import recompute as recompute_statuses  # noqa: E402
 from lms.people.models import User, UserRole  # noqa: E402
+from lms.planning.measures import refresh_days  # noqa: E402
+from lms.planning.models import (  # noqa: E402
+    ActivityCount,
+    ActivityKind,
+    DayPlan,
+    PlanPriority,
+    WeeklyReview,
+)
+from lms.planning.services import OUTCOME_POINTS, REASONS, ensure_default_kinds  # noqa: E402
 from lms.quizzes.models import QuizAnswer, QuizAttempt, QuizQuestionResult  # noqa: E402
 from lms.quizzes.scoring import score_attempt  # noqa: E402
 from lms.quizzes.services import draw_layout  # noqa: E402
+from lms.reports.snapshots import rebuild as rebuild_snapshots  # noqa: E402
 from lms.scenarios.models import RunStatus, ScenarioRun, ScenarioStep  # noqa: E402
 from lms.scenarios.scoring import Maxima, score_run  # noqa: E402
 from lms.scenarios.services import store_maxima  # noqa: E402
@@ -90,6 +108,11 @@ class CompanyReport:
     signoffs: int = 0
     checkins: int = 0
     notifications: int = 0
+    plans: int = 0
+    priorities: int = 0
+    weekly_reviews: int = 0
+    execution_days: int = 0
+    weekly_snapshots: int = 0
     mastery_pairs: int = 0
     seconds: dict[str, float] = field(default_factory=dict)
 
@@ -116,6 +139,7 @@ class Activity:
     scenario: Scenario | None = None
     maxima: Maxima | None = None
     lesson_versions: tuple[ContentVersion, ...] = ()
+    title: str = ""
 
 
 @dataclass
@@ -139,12 +163,14 @@ def load_catalogue() -> Catalogue:
         slug: store.load(version) for slug, version in store.current_versions("course").items()
     }
     lessons_by_course: dict[str, list[ContentVersion]] = {}
+    titles: dict[str, str] = {}
     for version in lessons.values():
         lessons_by_course.setdefault(store.load(version).course_id, []).append(version)
     activities: list[Activity] = []
     for phase in path.phases:
         for item in phase.items:
             due = item.due_day if item.due_day is not None else (item.day or phase.until_day)
+            titles[item.id] = (item.title.get("en") if item.title else "") or item.ref or item.id
             if item.kind == "quiz" and item.ref in quizzes:
                 version = quizzes[item.ref]
                 activities.append(
@@ -175,6 +201,8 @@ def load_catalogue() -> Catalogue:
                 )
             elif item.kind in ("task", "checkin"):
                 activities.append(Activity(item.kind, due, item.id))
+    for activity in activities:
+        activity.title = titles[activity.item_id]
     live = frozenset(db.session.scalars(sa.select(Skill.id).where(Skill.retired_at.is_(None))))
     return Catalogue(
         path_version=path_version,
@@ -280,6 +308,11 @@ class Batch:
     # attempts and runs need their ids before their children and evidence are written
     attempts: list[tuple[dict, list[dict], dict[str, float]]] = field(default_factory=list)
     runs: list[tuple[dict, list[dict], dict[str, float]]] = field(default_factory=list)
+    # when each hire finished each path item (what a plan may still pick is what is open)
+    done_at: dict[int, dict[str, datetime]] = field(default_factory=dict)
+    # plans need their ids before their priorities and counts are written
+    plans: list[tuple[dict, list[dict], list[dict]]] = field(default_factory=list)
+    weekly_reviews: list[dict] = field(default_factory=list)
 
 
 def _moment(start: date, day: int, rng: random.Random, on: date) -> datetime:
@@ -437,11 +470,13 @@ def hire_history(
         }
     )
     made = 0
+    done = batch.done_at.setdefault(user_id, {})
     for activity in catalogue.activities:
         if activity.due_day > days_in + 2 or rng.random() > diligence:
             continue
         at = _moment(start, min(activity.due_day, days_in) - rng.randint(0, 3), rng, on)
         if activity.kind == "course":
+            done[activity.item_id] = at
             for version in activity.lesson_versions:
                 batch.completions.append(
                     {
@@ -461,6 +496,7 @@ def hire_history(
                 made += len(evidence)
                 at = min(at + timedelta(days=1), datetime.combine(on, clock(8)))
                 if passed:
+                    done[activity.item_id] = attempt["submitted_at"]
                     break
         elif activity.kind == "scenario":
             for _ in range(3):
@@ -471,8 +507,10 @@ def hire_history(
                 made += len(evidence)
                 at = min(at + timedelta(hours=20), datetime.combine(on, clock(8)))
                 if passed:
+                    done[activity.item_id] = run["finished_at"]
                     break
         elif activity.kind == "task":
+            done[activity.item_id] = at
             batch.signoffs.append(
                 {
                     "user_id": user_id,
@@ -486,6 +524,7 @@ def hire_history(
                 }
             )
         elif activity.kind == "checkin":
+            done[activity.item_id] = at
             batch.checkins.append(
                 {
                     "user_id": user_id,
@@ -523,6 +562,317 @@ def hire_history(
             }
         )
     return made
+
+
+# --- plans and reviews --------------------------------------------------------------------------
+
+NEVER_PLANS = 0.15  # share of hires who never plan a day
+LATE_REVIEWS = 0.08  # share of reviews written after the noon deadline of the next day
+TASKS = (
+    "Call back the leads from Monday's webinar",
+    "Prepare the discovery questions for the demo",
+    "Update the pipeline in the CRM",
+    "Send the proposal and book the follow-up",
+    "Research three target accounts",
+    "Follow up on the open quotes",
+    "Practise the objection handling script",
+    "Ask my manager about the pricing exceptions",
+)
+CUSTOMERS = ("Acme Ltd", "Northwind", "Globex", "Initech", "Umbrella Retail", "Hooli", "")
+LEARNED = (
+    "Asking about the budget early saves a call.",
+    "Block the calls in the morning: afternoons get interrupted.",
+    "Send the agenda before the meeting.",
+    "",
+)
+WEEK_NEXT = (
+    "Book five discovery meetings",
+    "Finish the objection handling drill",
+    "Clean up the stale deals",
+    "Shadow a senior rep on a demo",
+)
+PLANNED_COUNTS = {"calls": (4, 14), "meetings": (0, 3), "proposals": (0, 1), "crm": (2, 8)}
+
+
+@dataclass
+class PlanWeek:
+    """The plans of one hire's week so far, for the weekly review's summary."""
+
+    plans: list[tuple[dict, list[dict], list[dict]]] = field(default_factory=list)
+
+
+def _next_working_day(day: date) -> date:
+    day += timedelta(days=1)
+    while day.weekday() >= 5:
+        day += timedelta(days=1)
+    return day
+
+
+def _open_items(
+    catalogue: Catalogue, start: date, day: date, at: datetime, done: dict[str, datetime]
+) -> list[Activity]:
+    """Path items a plan of `day` may pick: not finished at `at`, due from ten days ago (overdue)
+    to two weeks ahead, no check-ins (the manager holds those)."""
+    return [
+        activity
+        for activity in catalogue.activities
+        if activity.kind != "checkin"
+        and -10 <= (start + timedelta(days=activity.due_day - 1) - day).days <= 14
+        and (activity.item_id not in done or done[activity.item_id] > at)
+    ]
+
+
+def _review(priorities: list[dict], day: date, keeps: float, rng: random.Random) -> None:
+    for priority in priorities:
+        draw = rng.random()
+        if draw < keeps:
+            priority["outcome"] = "done"
+        elif draw < keeps + (1 - keeps) * 0.4:
+            priority["outcome"] = "partly"
+            priority["reason"] = rng.choice((None, "underestimated", "interrupted"))
+        elif draw < keeps + (1 - keeps) * 0.8:
+            priority["outcome"] = "moved"
+            priority["moved_to"] = _next_working_day(day)
+            priority["reason"] = rng.choice(tuple(REASONS))
+        else:
+            priority["outcome"] = "dropped"
+            priority["reason"] = rng.choice(tuple(REASONS))
+        if priority["reason"] and rng.random() < 0.3:
+            priority["reason_note"] = "Back on it tomorrow."
+
+
+def _day_plan(
+    catalogue: Catalogue,
+    kinds: Sequence[ActivityKind],
+    user_id: int,
+    start: date,
+    day: date,
+    seeds: list[dict],
+    done: dict[str, datetime],
+    rng: random.Random,
+) -> tuple[dict, list[dict], list[dict]]:
+    """A plan of `day`, made in the morning: the weekly seeds first, then the hire's own."""
+    planned_at = datetime.combine(day, clock(7, 45)) + timedelta(minutes=rng.randint(0, 100))
+    priorities = [dict(seed) for seed in seeds]
+    items = _open_items(catalogue, start, day, planned_at, done)
+    for _ in range(max(0, rng.randint(2, 5) - len(priorities))):
+        row = {
+            "text": rng.choice(TASKS),
+            "path_slug": None,
+            "item_id": None,
+            "start_time": None,
+            "duration_minutes": None,
+            "customer": rng.choice(CUSTOMERS),
+            "source": "plan",
+            "created_at": planned_at,
+        }
+        if items and rng.random() < 0.4:
+            item = items.pop(rng.randrange(len(items)))
+            row.update(text=item.title[:200], path_slug=catalogue.path.id, item_id=item.item_id)
+            row["customer"] = ""
+        if rng.random() < 0.5:
+            row["start_time"] = clock(rng.randint(9, 16), rng.choice((0, 30)))
+            row["duration_minutes"] = rng.choice((30, 45, 60, 90, 120))
+        priorities.append(row)
+    for position, row in enumerate(priorities):
+        row.update(position=position, outcome=None, moved_to=None, reason=None, reason_note="")
+    counts = []
+    for kind in kinds:
+        low, high = PLANNED_COUNTS.get(kind.slug, (0, 3))
+        planned = rng.randint(low, high)
+        if planned:  # the service stores no row for a kind planned at 0
+            counts.append({"kind_id": kind.id, "planned": planned, "actual": None})
+    plan = {
+        "user_id": user_id,
+        "day": day,
+        "planned_at": planned_at,
+        "reviewed_at": None,
+        "is_review_late": False,
+        "learned": "",
+        "created_at": min([planned_at] + [seed["created_at"] for seed in seeds]),
+        "updated_at": planned_at,
+    }
+    return plan, priorities, counts
+
+
+def _reviewed(
+    plan: dict,
+    priorities: list[dict],
+    counts: list[dict],
+    kinds: Sequence[ActivityKind],
+    now: datetime,
+    habits: tuple[float, float],
+    rng: random.Random,
+) -> None:
+    """Review the plan like the end-of-day form: every priority gets an outcome and every kind an
+    actual count, in time (that evening or the next morning) or, now and then, late."""
+    reviews, keeps = habits
+    day = plan["day"]
+    if rng.random() >= reviews:
+        if rng.random() < 0.15:  # started the review, never finished it
+            _review(priorities[:1], day, keeps, rng)
+            plan["updated_at"] = plan["planned_at"] + timedelta(hours=9)
+        return
+    late = rng.random() < LATE_REVIEWS
+    if late:
+        at = datetime.combine(day + timedelta(days=1), clock(13)) + timedelta(
+            minutes=rng.randint(0, 360)
+        )
+    elif rng.random() < 0.8:
+        at = datetime.combine(day, clock(16, 30)) + timedelta(minutes=rng.randint(0, 210))
+    else:
+        at = datetime.combine(day + timedelta(days=1), clock(7)) + timedelta(
+            minutes=rng.randint(0, 270)
+        )
+    if at > now:
+        return
+    _review(priorities, day, keeps, rng)
+    planned = {count["kind_id"]: count for count in counts}
+    for kind in kinds:  # the form sends every kind: rows appear for those planned at 0
+        row = planned.get(kind.id)
+        if row is None:
+            row = {"kind_id": kind.id, "planned": 0, "actual": None}
+            counts.append(row)
+        row["actual"] = max(0, row["planned"] + rng.randint(-3, 2))
+    plan.update(
+        reviewed_at=at,
+        is_review_late=late,
+        learned=rng.choice(LEARNED),
+        updated_at=at,
+    )
+
+
+def _week_summary(week: PlanWeek, kinds: Sequence[ActivityKind]) -> dict:
+    """What `save_weekly_review` stores as the week's snapshot (see `week_summary`)."""
+    planned_days = reviewed_days = planned = 0
+    points = 0.0
+    reasons: dict[str, int] = {}
+    totals: dict[int, int] = {}
+    for plan, priorities, counts in week.plans:
+        if plan["planned_at"] is None:
+            continue
+        planned_days += 1
+        for count in counts:
+            totals[count["kind_id"]] = totals.get(count["kind_id"], 0) + (count["actual"] or 0)
+        for priority in priorities:
+            if priority["reason"]:
+                reasons[priority["reason"]] = reasons.get(priority["reason"], 0) + 1
+        if plan["reviewed_at"] is not None and not plan["is_review_late"]:
+            reviewed_days += 1
+            planned += len(priorities)
+            points += sum(OUTCOME_POINTS.get(p["outcome"] or "", 0.0) for p in priorities)
+    ranked = sorted(reasons.items(), key=lambda pair: (-pair[1], pair[0]))
+    return {
+        "completion": points / planned if planned else None,
+        "planned_days": planned_days,
+        "reviewed_days": reviewed_days,
+        "reasons": [list(pair) for pair in ranked[:3]],
+        "totals": {str(kind.id): totals.get(kind.id, 0) for kind in kinds},
+        "goals": {str(kind.id): kind.weekly_goal for kind in kinds},
+    }
+
+
+def _weekly_review(
+    batch: Batch,
+    week: PlanWeek,
+    kinds: Sequence[ActivityKind],
+    user_id: int,
+    monday: date,
+    now: datetime,
+    rng: random.Random,
+) -> list[dict]:
+    """The review of the week before `monday`, written after the week's last daily review;
+    returns the seeds it puts at the top of `monday`'s plan."""
+    moments = [datetime.combine(monday - timedelta(days=3), clock(17))]
+    moments += [plan["reviewed_at"] for plan, _, _ in week.plans if plan["reviewed_at"]]
+    at = max(moments) + timedelta(minutes=rng.randint(5, 60))
+    if at > now:
+        return []
+    chosen = rng.sample(WEEK_NEXT, rng.randint(1, 3))
+    batch.weekly_reviews.append(
+        {
+            "user_id": user_id,
+            "week_start": monday - timedelta(days=7),
+            "notes": "Too many calls moved: block the mornings." if rng.random() < 0.5 else "",
+            "next_priorities": chosen,
+            "summary": _week_summary(week, kinds),
+            "created_at": at,
+            "updated_at": at,
+        }
+    )
+    return [
+        {
+            "text": text,
+            "path_slug": None,
+            "item_id": None,
+            "start_time": None,
+            "duration_minutes": None,
+            "customer": "",
+            "source": "weekly",
+            "created_at": at,
+        }
+        for text in chosen
+    ]
+
+
+def hire_plans(
+    batch: Batch,
+    catalogue: Catalogue,
+    kinds: Sequence[ActivityKind],
+    user_id: int,
+    start: date,
+    now: datetime,
+    rng: random.Random,
+) -> None:
+    """Append one hire's daily plans, reviews and weekly reviews to `batch`: every working day
+    from the start to yesterday is planned or not by the hire's habit; today is not planned yet
+    (the company is made at 08:00)."""
+    if rng.random() < NEVER_PLANS:
+        return
+    plans, reviews = rng.uniform(0.45, 0.95), rng.uniform(0.4, 0.95)
+    keeps, weeklies = rng.uniform(0.45, 0.9), rng.uniform(0.2, 0.8)
+    done = batch.done_at.get(user_id, {})
+    today = now.date()
+    week = PlanWeek()
+    seeds: list[dict] = []
+    day = start
+    while day <= today:
+        if day.weekday() == 0 and week.plans:
+            seeds = (
+                _weekly_review(batch, week, kinds, user_id, day, now, rng)
+                if rng.random() < weeklies
+                else []
+            )
+            week = PlanWeek()
+        if day < today and day.weekday() < 5 and rng.random() < plans:
+            plan = _day_plan(catalogue, kinds, user_id, start, day, seeds, done, rng)
+            _reviewed(*plan, kinds, now, (reviews, keeps), rng)
+        elif seeds:  # the weekly review seeded a Monday the hire did not plan (or not yet)
+            at = seeds[0]["created_at"]
+            rows = [dict(seed, position=n) for n, seed in enumerate(seeds)]
+            for row in rows:
+                row.update(outcome=None, moved_to=None, reason=None, reason_note="")
+            plan = (
+                {
+                    "user_id": user_id,
+                    "day": day,
+                    "planned_at": None,
+                    "reviewed_at": None,
+                    "is_review_late": False,
+                    "learned": "",
+                    "created_at": at,
+                    "updated_at": at,
+                },
+                rows,
+                [],
+            )
+        else:
+            day += timedelta(days=1)
+            continue
+        seeds = []
+        batch.plans.append(plan)
+        week.plans.append(plan)
+        day += timedelta(days=1)
 
 
 # --- writing ------------------------------------------------------------------------------------
@@ -613,6 +963,19 @@ def write_batch(batch: Batch, slugs: dict[int, str], report: CompanyReport) -> N
     evidence.sort(key=lambda row: (row["user_id"], row["at"]))
     _insert(Evidence, evidence)
     report.evidence += len(evidence)
+    if batch.plans:
+        ids = _insert_returning_ids(DayPlan, [plan for plan, _, _ in batch.plans])
+        priorities, counts = [], []
+        for plan_id, (_, plan_priorities, plan_counts) in zip(ids, batch.plans, strict=True):
+            priorities += [{**row, "plan_id": plan_id} for row in plan_priorities]
+            counts += [{**row, "plan_id": plan_id} for row in plan_counts]
+        _insert(PlanPriority, priorities)
+        _insert(ActivityCount, counts)
+        report.plans += len(ids)
+        report.priorities += len(priorities)
+    if batch.weekly_reviews:
+        _insert(WeeklyReview, batch.weekly_reviews)
+        report.weekly_reviews += len(batch.weekly_reviews)
 
 
 # --- the whole company --------------------------------------------------------------------------
@@ -623,6 +986,12 @@ def _timed(report: CompanyReport, phase: str, step: Callable[[], object]) -> obj
     result = step()
     report.seconds[phase] = time.perf_counter() - started
     return result
+
+
+def _days(first: date, last: date) -> list[date]:
+    """Every day from `first` to `last`: the daily job refreshes each hire's yesterday and
+    today, so a company that ran it every day has a rollup row for each of them."""
+    return [first + timedelta(days=n) for n in range((last - first).days + 1)]
 
 
 def _chunks(values: Sequence[int], size: int) -> Iterator[tuple[int, Sequence[int]]]:
@@ -648,7 +1017,11 @@ def make_company(
         db.session.execute(sa.select(User.id, User.start_date).where(User.id.in_(hires))).all()
     )
     budget = max(spec.evidence // max(len(hires), 1), 0)
+    now = datetime.combine(on, clock(8))
+    kinds = ensure_default_kinds()
+    db.session.commit()
     started = time.perf_counter()
+    rollup_seconds = 0.0
     for first, chunk in _chunks(hires, BATCH_HIRES):
         batch = Batch()
         for offset, user_id in enumerate(chunk):
@@ -664,14 +1037,23 @@ def make_company(
                 rng,
                 budget,
             )
+            plans_rng = random.Random(f"{spec.seed}:{number}:plans")
+            hire_plans(batch, catalogue, kinds, user_id, starts[user_id], now, plans_rng)
         write_batch(batch, slugs, report)
         db.session.commit()
+        rollup_started = time.perf_counter()
+        report.execution_days += refresh_days({uid: _days(starts[uid], on) for uid in chunk}, now)
+        db.session.commit()
+        rollup_seconds += time.perf_counter() - rollup_started
         log(f"  {first + len(chunk):,} of {len(hires):,} hires, {report.evidence:,} evidence rows")
-    report.seconds["history"] = time.perf_counter() - started
+    report.seconds["history"] = time.perf_counter() - started - rollup_seconds
+    report.seconds["execution rollup"] = rollup_seconds
     result = _timed(report, "recompute-mastery", recompute_all)
     db.session.commit()
     report.mastery_pairs = result.pairs
     _timed(report, "recompute-status", lambda: recompute_statuses(on))
+    report.weekly_snapshots = _timed(report, "reports rebuild", lambda: rebuild_snapshots(now))
+    db.session.commit()
     return report
 
 
