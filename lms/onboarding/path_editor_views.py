@@ -191,7 +191,7 @@ def check_item(path_id: str, phase_id: str, item_id: str | None = None):
     try:
         document = editing.apply_item(state.document, phase_id, item_id, request.form)
     except drafting.EditorError as error:
-        return jsonify({"fields": {}, "general": [str(error)], "count": 1})
+        return jsonify(_general([str(error)]).as_json())
     index = editing.phase_index(document, phase_id)
     if item_id is None:
         position = len(document["phases"][index]["items"]) - 1  # a new item comes last
