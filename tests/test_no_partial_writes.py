@@ -60,7 +60,7 @@ CASES = {
         OnboardingError("This task cannot be signed off."),
         "/team/{hire}/signoffs",
         {"item_id": "field-call", "comment": "Good call"},
-        302,
+        400,
     ),
     "hire saves the plan": (
         "learner",
