@@ -3,6 +3,7 @@ the hire's time zone, and the company's list of activity kinds (admin)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
@@ -10,6 +11,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from lms.auth.permissions import Permission, permission_required, wants_json
+from lms.core.forms import Problems
 from lms.core.inputs import is_ascii_digits
 from lms.core.transaction import discard_changes
 from lms.notifications.kinds import reader_content_locale
@@ -284,22 +286,54 @@ def set_timezone():
     return redirect(url_for("planning.history_page"))
 
 
+@dataclass(frozen=True)
+class ActivityKindState:
+    """The activity-kind form as typed (`kind_id` None: the form that adds one) and what the
+    service refused in it; its inputs have the id `<prefix><name>`."""
+
+    kind_id: int | None
+    values: dict[str, str]
+    problems: Problems
+
+    @property
+    def prefix(self) -> str:
+        return f"k{self.kind_id or 'new'}-"
+
+
+ACTIVITY_FIELDS = ("slug", "name_en", "name_zh", "weekly_goal")
+
+
 @bp.route("/plan/activities", methods=["GET", "POST"])
 @permission_required(Permission.MANAGE_USERS)
 def activities():
+    failed = None
     if request.method == "POST":
         form = request.form
+        values = {
+            "slug": form.get("slug", "")[:100],
+            "name_en": form.get("name_en", "")[:200],
+            "name_zh": form.get("name_zh", "")[:200],
+            "weekly_goal": form.get("weekly_goal", "0")[:10],
+            "active": "1" if form.get("active") == "1" else "",
+        }
+        kind_id = _int(form.get("kind_id"))
         try:
             save_activity_kind(
-                kind_id=_int(form.get("kind_id")),
-                slug=form.get("slug", "")[:100],
-                name_en=form.get("name_en", "")[:200],
-                name_zh=form.get("name_zh", "")[:200],
-                weekly_goal=form.get("weekly_goal", "0")[:10],
-                active=form.get("active") == "1",
+                kind_id=kind_id,
+                slug=values["slug"],
+                name_en=values["name_en"],
+                name_zh=values["name_zh"],
+                weekly_goal=values["weekly_goal"],
+                active=bool(values["active"]),
             )
         except PlanningError as error:
-            return _failed(error, "planning.activities")
-        flash(_("Saved."), "success")
-        return redirect(url_for("planning.activities"))
-    return render_template("planning/activities.html", kinds=activity_kinds(include_retired=True))
+            discard_changes()
+            problems = Problems.refusal(str(error), error.field, ACTIVITY_FIELDS)
+            failed = ActivityKindState(kind_id, values, problems)
+        else:
+            flash(_("Saved."), "success")
+            return redirect(url_for("planning.activities"))
+    kinds = activity_kinds(include_retired=True)
+    return render_template("planning/activities.html", kinds=kinds, failed=failed), (
+        400 if failed else 200
+    )

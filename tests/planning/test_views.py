@@ -194,6 +194,77 @@ def test_admin_edits_the_activity_kinds(client, db, make_user, now_team):
     assert "Demos" in client.get("/plan").get_data(as_text=True)
 
 
+@pytest.mark.parametrize(
+    ("locale", "bad_slug", "bad_goal", "summary"),
+    [
+        (
+            "en",
+            "Use 1 to 40 lower-case letters, digits or dashes.",
+            "Enter a whole number from 0 to 999.",
+            "The kind of activity is not saved yet.",
+        ),
+        (
+            "zh_CN",
+            "请使用 1 到 40 个小写字母、数字或连字符。",
+            "请输入 0 到 999 之间的整数。",
+            "活动类型尚未保存。",
+        ),
+    ],
+)
+def test_activity_kind_errors_sit_at_their_field(
+    client, db, make_user, now_team, locale, bad_slug, bad_goal, summary
+):
+    from lms.planning.models import ActivityKind
+
+    admin = make_user("admin@example.com", roles={Role.ADMIN})
+    admin.locale = locale
+    db.session.commit()
+    login_as(client, admin)
+    before = db.session.query(ActivityKind).count()
+    response = client.post(
+        "/plan/activities",
+        data={"slug": "Bad Slug!", "name_en": "Demos", "weekly_goal": "4", "active": "1"},
+    )
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert f'<p class="field__error" id="knew-slug-error">{bad_slug}</p>' in page
+    assert 'value="Bad Slug!" aria-describedby="knew-slug-error" aria-invalid="true">' in page
+    assert f'<a href="#knew-slug">{bad_slug}</a>' in page and f"<p>{summary}</p>" in page
+    assert 'id="knew-name_en" name="name_en" maxlength="80" required value="Demos">' in page
+
+    kind = db.session.query(ActivityKind).first()
+    response = client.post(
+        "/plan/activities",
+        data={"kind_id": kind.id, "slug": kind.slug, "name_en": "X", "weekly_goal": "many"},
+    )
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert f'<p class="field__error" id="k{kind.id}-weekly_goal-error">{bad_goal}</p>' in page
+    db.session.refresh(kind)
+    assert kind.name_en != "X"
+    assert db.session.query(ActivityKind).count() == before
+
+
+def test_hostile_activity_kind_input_writes_nothing(client, db, make_user, now_team):
+    from lms.planning.models import ActivityKind
+
+    login_as(client, make_user("admin@example.com", roles={Role.ADMIN}))
+    before = db.session.query(ActivityKind).count()
+    for data in (
+        {"slug": "x" * 100_000, "name_en": "Big"},
+        {"slug": "ok", "name_en": "y" * 100_000},
+        {"slug": "ok", "name_en": "Fine", "weekly_goal": "9" * 5000},
+        {"slug": "ok", "name_en": "Fine", "kind_id": "99999"},
+        {"slug": "ok", "name_en": "Fine", "kind_id": "-1", "weekly_goal": "-4"},
+        {"slug": ["ok", "x y"], "name_en": ["", "Fine"]},
+        {"slug": "ok\x00", "name_en": "Fine"},
+    ):
+        response = client.post("/plan/activities", data=data)
+        assert 400 <= response.status_code < 500, data
+        response.close()
+    assert db.session.query(ActivityKind).count() == before
+
+
 def test_time_zone_is_saved(client, db, now_team):
     hire = now_team[1][0]
     login_as(client, hire)
