@@ -68,7 +68,7 @@ CASES = {
         PlanningError("Give the priority a text.", "p-0-text"),
         "/plan",
         {"p-0-text": "Call five prospects"},
-        302,
+        400,
     ),
     "hire marks notifications read": (
         "learner",

@@ -3,8 +3,10 @@ the hire's time zone, and the company's list of activity kinds (admin)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable, Container, Mapping
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -44,6 +46,9 @@ from lms.timeutil import utcnow
 
 bp = Blueprint("planning", __name__, template_folder="templates")
 
+#: What of a typed value is shown again after a refusal (the services accept far less).
+MAX_TYPED = 5000
+
 
 def _day_arg(default: date) -> date:
     raw = request.values.get("day", "")
@@ -59,12 +64,28 @@ def _int(raw) -> int | None:
     return int(raw) if raw and is_ascii_digits(str(raw)) and len(str(raw)) < 10 else None
 
 
-def _failed(error: PlanningError, endpoint: str, **values):
+@dataclass(frozen=True)
+class FormState:
+    """A planning form as typed when the service refused it (`values`), with the problem under
+    the field it names; without values the form shows what is saved."""
+
+    values: Mapping[str, str] | None = None
+    problems: Problems = field(default_factory=Problems)
+
+    def value(self, name: str, saved: Any) -> Any:
+        return saved if self.values is None else self.values.get(name, "")
+
+
+def _refused(error: PlanningError, names: Container[str], page: Callable[[FormState], Any]):
+    """The answer to a refused form: nothing it wrote is kept; JSON (the autosave) carries the
+    problem by field, a page shows the form again as typed with the problem at its field."""
     discard_changes()
+    problems = Problems.refusal(str(error), error.field, names)
     if wants_json():
-        return jsonify(ok=False, field=error.field, message=str(error)), 400
-    flash(str(error), "error")
-    return redirect(url_for(endpoint, **values))
+        body = {"ok": False, "field": error.field, "message": str(error)}
+        return jsonify({**body, "problems": problems.as_json()}), 400
+    typed = {name: value[:MAX_TYPED] for name, value in request.form.items()}
+    return page(FormState(typed, problems)), 400
 
 
 @bp.get("/plan")
@@ -75,6 +96,17 @@ def today():
     day = _day_arg(local_today)
     if not local_today <= day <= local_today + timedelta(days=7):
         abort(404)
+    return _plan_page(day, now)
+
+
+def _plan_names(kinds) -> set[str]:
+    parts = ("text", "item", "start", "duration", "customer")
+    rows = {f"p-{i}-{part}" for i in range(MAX_PRIORITIES) for part in parts}
+    return rows | {f"planned-{kind.id}" for kind in kinds}
+
+
+def _plan_page(day: date, now: datetime, form: FormState | None = None):
+    local_today = clock.local_day(current_user, now)
     plan = plan_for(current_user.id, day)
     rows = list(plan.priorities) if plan else []
     planned = {count.kind_id: count.planned for count in plan.counts} if plan else {}
@@ -92,6 +124,7 @@ def today():
         locale=reader_content_locale(),
         zone=clock.zone_name(current_user),
         is_week_end=day.weekday() >= 4,
+        form=form or FormState(),
     )
 
 
@@ -120,8 +153,8 @@ def save():
     try:
         plan = save_plan(current_user, day, rows, counts, actor=current_user, now=now)
     except PlanningError as error:
-        return _failed(
-            error, "planning.today", day=None if error.field == "day" else day.isoformat()
+        return _refused(
+            error, _plan_names(activity_kinds()), lambda form: _plan_page(day, now, form)
         )
     if wants_json():
         ids, position = {}, 0
@@ -143,7 +176,7 @@ def carry():
     try:
         carry_over(current_user, day, ids, actor=current_user, now=now)
     except PlanningError as error:
-        return _failed(error, "planning.today", day=day.isoformat())
+        return _refused(error, (), lambda form: _plan_page(day, now, form))
     flash(_("Carried over to today's plan."), "success")
     return redirect(url_for("planning.today", day=day.isoformat()))
 
@@ -185,7 +218,13 @@ def review():
                 now=now,
             )
         except PlanningError as error:
-            return _failed(error, "planning.review", day=day.isoformat())
+            names = {
+                f"o-{priority.id}{part}"
+                for priority in (plan.priorities if plan else [])
+                for part in ("", "-moved", "-reason", "-note")
+            }
+            names |= {f"actual-{kind.id}" for kind in activity_kinds()} | {"learned"}
+            return _refused(error, names, lambda form: _review_page(day, now, form))
         if wants_json():
             return jsonify(ok=True, reviewed=plan.reviewed_at is not None, message=_("Saved."))
         if plan.reviewed_at is None:
@@ -205,6 +244,13 @@ def review():
     if plan is None or plan.planned_at is None:
         flash(_("There is no plan for that day to review."), "info")
         return redirect(url_for("planning.today"))
+    return _review_page(day, now)
+
+
+def _review_page(day: date, now: datetime, form: FormState | None = None):
+    plan = plan_for(current_user.id, day)
+    if plan is None:  # refused before any plan of the day was saved
+        return _plan_page(day, now, form)
     return render_template(
         "planning/review.html",
         day=day,
@@ -217,6 +263,7 @@ def review():
         outcomes=OUTCOME_LABELS,
         locale=reader_content_locale(),
         next_day=day + timedelta(days=3 if day.weekday() == 4 else 1),
+        form=form or FormState(),
     )
 
 
@@ -237,9 +284,8 @@ def week():
                 now=now,
             )
         except PlanningError as error:
-            return _failed(
-                error, "planning.week", day=None if error.field == "week" else first.isoformat()
-            )
+            names = {f"next-{i}" for i in range(WEEK_PRIORITIES)} | {"notes"}
+            return _refused(error, names, lambda form: _week_page(first, form))
         flash(
             _("Weekly review saved. Next Monday's plan starts with your three priorities."),
             "success",
@@ -247,6 +293,10 @@ def week():
         return redirect(url_for("planning.week", day=first.isoformat()))
     if first > local_today or first < clock.week_start(local_today) - timedelta(days=7):
         abort(404)
+    return _week_page(first)
+
+
+def _week_page(first: date, form: FormState | None = None):
     review = weekly_review_of(current_user.id, first)
     return render_template(
         "planning/week.html",
@@ -257,6 +307,7 @@ def week():
         reasons=REASONS,
         locale=reader_content_locale(),
         week_count=WEEK_PRIORITIES,
+        form=form or FormState(),
     )
 
 
