@@ -176,7 +176,10 @@ def carry():
     try:
         carry_over(current_user, day, ids, actor=current_user, now=now)
     except PlanningError as error:
-        return _refused(error, (), lambda form: _plan_page(day, now, form))
+        # the plan's form below shows what is saved, not the carry-over form's fields
+        return _refused(
+            error, (), lambda form: _plan_page(day, now, FormState(None, form.problems))
+        )
     flash(_("Carried over to today's plan."), "success")
     return redirect(url_for("planning.today", day=day.isoformat()))
 
@@ -249,8 +252,8 @@ def review():
 
 def _review_page(day: date, now: datetime, form: FormState | None = None):
     plan = plan_for(current_user.id, day)
-    if plan is None:  # refused before any plan of the day was saved
-        return _plan_page(day, now, form)
+    if plan is None:  # refused before any plan of the day was saved: the plan's form, as saved
+        return _plan_page(day, now, FormState(None, form.problems) if form else None)
     return render_template(
         "planning/review.html",
         day=day,

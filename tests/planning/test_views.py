@@ -416,3 +416,15 @@ def test_hostile_plan_input_writes_nothing(client, db, now_team, url, data):
     assert db.session.query(PlanPriority).count() == 0
     assert db.session.query(DayPlan).count() == 0
     assert db.session.query(WeeklyReview).count() == 0
+
+
+def test_a_refused_carry_over_shows_the_plan_as_saved(client, db, now_team):
+    _manager, (hire, _), _s, _o = now_team
+    login_as(client, hire)
+    client.post("/plan", data={"p-0-text": "Saved priority"})
+    response = client.post("/plan/carry", data={"priority": "abc"})
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert "<li>Choose at least one priority to carry over.</li>" in page
+    assert 'value="Saved priority"' in page
+    assert [p.text for p in db.session.query(PlanPriority)] == ["Saved priority"]
