@@ -60,7 +60,7 @@ CASES = {
         OnboardingError("This task cannot be signed off."),
         "/team/{hire}/signoffs",
         {"item_id": "field-call", "comment": "Good call"},
-        302,
+        400,
     ),
     "hire saves the plan": (
         "learner",
@@ -68,7 +68,7 @@ CASES = {
         PlanningError("Give the priority a text.", "p-0-text"),
         "/plan",
         {"p-0-text": "Call five prospects"},
-        302,
+        400,
     ),
     "hire marks notifications read": (
         "learner",

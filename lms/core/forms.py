@@ -10,8 +10,9 @@ field name, and the same macro file shows them (`state_errors`, `state_described
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Container
 from dataclasses import dataclass, field
+from typing import Any
 
 #: The key of the problems that belong to no single field.
 GENERAL = "__all__"
@@ -44,6 +45,24 @@ class Problems:
             for message in messages:
                 renamed.add(name_of(name), message)
         return renamed
+
+    @classmethod
+    def refusal(cls, message, name: str | None, names: Container[str] = ()) -> Problems:
+        """The problems of a service's refusal that names the field at fault (`name`): under
+        that field when the form shows it (`names`), else under `GENERAL`."""
+        problems = cls()
+        problems.add(name if name and name in names else GENERAL, message)
+        return problems
+
+    def as_json(self) -> dict[str, Any]:
+        """The problems as a JSON answer carries them: by field, the general ones apart."""
+        return {
+            "fields": {
+                name: list(messages) for name, messages in self.by_field.items() if name != GENERAL
+            },
+            "general": list(self.general),
+            "count": len(self.by_field),
+        }
 
     def __bool__(self) -> bool:
         return bool(self.by_field)

@@ -20,6 +20,7 @@ from lms.content.forms import markdown_problem
 from lms.content.kinds.editing import read_text, text_values
 from lms.content.model import Path
 from lms.content.validators import PATH_ITEMS
+from lms.core.forms import GENERAL, Problems
 from lms.people.models import User
 
 KIND = "path"
@@ -258,14 +259,33 @@ def _label(parts: tuple) -> str:
     return label + drafting.locale_suffix(parts)
 
 
+def phase_name(p: int) -> str:
+    """The name a phase's problems are collected under (by its place in the draft)."""
+    return f"phases[{p}]"
+
+
+def item_name(p: int, i: int) -> str:
+    """The name an item's problems and advice are collected under."""
+    return f"phases[{p}].items[{i}]"
+
+
+def _name(parts: tuple) -> str:
+    if len(parts) >= 4 and parts[0] == "phases" and parts[2] == "items":
+        return item_name(parts[1], parts[3])
+    if len(parts) >= 2 and parts[0] == "phases" and isinstance(parts[1], int):
+        return phase_name(parts[1])
+    return GENERAL
+
+
 @dataclass
 class Check:
+    """The problems of a path draft in the trainer's words, by phase and item
+    (`phase_name`, `item_name`) or of the whole path (`GENERAL`)."""
+
     path: Path | None
-    general: list[str] = field(default_factory=list)
-    phases: dict[int, list[str]] = field(default_factory=dict)
-    items: dict[tuple[int, int], list[str]] = field(default_factory=dict)
+    problems: Problems = field(default_factory=Problems)
     #: Advice that does not stop publishing (teach before test), by item.
-    warnings: dict[tuple[int, int], list[str]] = field(default_factory=dict)
+    warnings: Problems = field(default_factory=Problems)
     #: The HTML of the Markdown fields, once the draft passed every other check.
     rendered: dict[str, dict[str, str]] | None = None
 
@@ -275,25 +295,14 @@ class Check:
 
     @property
     def ok(self) -> bool:
-        return self.path is not None and not (self.general or self.phases or self.items)
+        return self.path is not None and not self.problems
 
     @property
     def count(self) -> int:
-        return (
-            len(self.general)
-            + sum(len(v) for v in self.phases.values())
-            + sum(len(v) for v in self.items.values())
-        )
+        return sum(len(messages) for messages in self.problems.by_field.values())
 
     def add(self, parts: tuple, message: str) -> None:
-        if len(parts) >= 4 and parts[0] == "phases" and parts[2] == "items":
-            bucket = self.items.setdefault((parts[1], parts[3]), [])
-        elif len(parts) >= 2 and parts[0] == "phases" and isinstance(parts[1], int):
-            bucket = self.phases.setdefault(parts[1], [])
-        else:
-            bucket = self.general
-        if message not in bucket:
-            bucket.append(message)
+        self.problems.add(_name(parts), message)
 
 
 def due_day(raw: dict[str, Any], phase: dict[str, Any]) -> int | None:
@@ -349,7 +358,8 @@ def check(document: dict[str, Any], slug: str) -> Check:
         parts = split_place(error.place, error.message)
         result.add(parts, trainer_message(error.message, _label(parts)))
     for place, skill in teach_before_test(document, context):
-        result.warnings.setdefault((place[1], place[3]), []).append(
+        result.warnings.add(
+            item_name(place[1], place[3]),
             _(
                 "This item tests %(skill)s before any lesson or course of the path teaches it: "
                 "give it a due day on or after one that does, or add one due no later than it.",

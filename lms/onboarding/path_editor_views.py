@@ -16,6 +16,7 @@ from lms.authoring.drafting_views import DraftEditorViews
 from lms.content import store
 from lms.content.kinds.editing import read_text
 from lms.content.validators import PATH_ITEMS
+from lms.core.forms import GENERAL, Problems
 from lms.i18n import content_locale
 from lms.onboarding import path_editing as editing
 
@@ -29,7 +30,12 @@ views = DraftEditorViews(
     load=editing.editing,
     check=editing.check,
     edit_template="onboarding/path_editor/edit.html",
-    edit_context=lambda state: {"item_kind": editing.item_kind, "kinds": list(PATH_ITEMS)},
+    edit_context=lambda state: {
+        "item_kind": editing.item_kind,
+        "kinds": list(PATH_ITEMS),
+        "phase_name": editing.phase_name,
+        "item_name": editing.item_name,
+    },
     published=lambda number: _(
         "Published as version %(number)d. New hires get it; enrolled hires stay on their "
         "version until they are moved.",
@@ -69,7 +75,16 @@ def edit(path_id: str):
     return views.edit_page(state)
 
 
-def _phase_page(state, values, phase_id, problems, status=200):
+def _general(messages) -> Problems:
+    """The problems of a phase or item form: they belong to the phase or item, not to one of
+    its fields."""
+    problems = Problems()
+    for message in messages:
+        problems.add(GENERAL, message)
+    return problems
+
+
+def _phase_page(state, values, phase_id, problems: Problems, status=200):
     return (
         render_template(
             "onboarding/path_editor/phase.html",
@@ -91,13 +106,13 @@ def phase(path_id: str, phase_id: str | None = None):
         try:
             document = editing.apply_phase(state.document, phase_id, request.form)
         except drafting.EditorError as error:
-            return _phase_page(state, {}, phase_id, [str(error)], 400)
+            return _phase_page(state, {}, phase_id, _general([str(error)]), 400)
         views.save(state, document, _("Phase saved in the draft."))
         return views.back_to_edit(path_id)
     values: dict[str, Any] = {}
     if phase_id is not None:
         values = editing.phase_values(state.phases[editing.phase_index(state.document, phase_id)])
-    return _phase_page(state, values, phase_id, [])
+    return _phase_page(state, values, phase_id, Problems())
 
 
 @bp.post("/<path_id>/phases/<phase_id>/delete")
@@ -113,7 +128,7 @@ def delete_phase(path_id: str, phase_id: str):
     return views.back_to_edit(path_id)
 
 
-def _item_page(state, values, phase_id, item_id, problems, status=200, warnings=()):
+def _item_page(state, values, phase_id, item_id, problems: Problems, status=200, warnings=()):
     return (
         render_template(
             "onboarding/path_editor/item.html",
@@ -140,7 +155,7 @@ def item(path_id: str, phase_id: str, item_id: str | None = None):
             document = editing.apply_item(state.document, phase_id, item_id, request.form)
         except drafting.EditorError as error:
             values = {"kind": request.form.get("kind"), "id": request.form.get("id", "")}
-            return _item_page(state, values, phase_id, item_id, [str(error)], 400)
+            return _item_page(state, values, phase_id, item_id, _general([str(error)]), 400)
         views.save(state, document, _("Item saved in the draft."))
         return views.back_to_edit(path_id, f"phase-{phase_id}")
     values: dict[str, Any] = {"kind": request.args.get("kind", "course")}
@@ -158,11 +173,12 @@ def item(path_id: str, phase_id: str, item_id: str | None = None):
             abort(404)
         # the rules as they stand for this item, live: its problems and the advice on it
         check = views.check(state)
-        problems = check.items.get((index, position), [])
-        warnings = check.warnings.get((index, position), [])
+        name = editing.item_name(index, position)
+        problems = _general(check.problems.get(name))
+        warnings = check.warnings.get(name)
         values = editing.item_values(items[position])
         return _item_page(state, values, phase_id, item_id, problems, warnings=warnings)
-    return _item_page(state, values, phase_id, item_id, [])
+    return _item_page(state, values, phase_id, item_id, Problems())
 
 
 @bp.post("/<path_id>/phases/<phase_id>/check-item")
@@ -175,15 +191,15 @@ def check_item(path_id: str, phase_id: str, item_id: str | None = None):
     try:
         document = editing.apply_item(state.document, phase_id, item_id, request.form)
     except drafting.EditorError as error:
-        return jsonify({"fields": {}, "general": [str(error)], "count": 1})
+        return jsonify(_general([str(error)]).as_json())
     index = editing.phase_index(document, phase_id)
     if item_id is None:
         position = len(document["phases"][index]["items"]) - 1  # a new item comes last
     else:  # in its place, whatever id the form gives it now
         position = editing.item_index(state.document["phases"][index]["items"], item_id)
     check = editing.check(document, state.slug)
-    problems = check.items.get((index, position), [])
-    advice = check.warnings.get((index, position), [])
+    problems = check.problems.get(editing.item_name(index, position))
+    advice = check.warnings.get(editing.item_name(index, position))
     return jsonify({"fields": {"advice": advice}, "general": problems, "count": len(problems)})
 
 

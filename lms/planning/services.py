@@ -288,7 +288,8 @@ def save_plan(
     open items due within 90 days, see `due_item_choices`)."""
     _own(user, actor)
     check_plan_day(user, day, now)
-    rows = [row for row in priorities if not row.is_blank]
+    # (the row of the form, the row): a problem names the form's row, blank rows included
+    rows = [(index, row) for index, row in enumerate(priorities) if not row.is_blank]
     if len(rows) > MAX_PRIORITIES:
         raise PlanningError(_l("Keep to at most five priorities."), "priorities")
     by_value = {choice.value: choice for choice in choices} if choices is not None else None
@@ -296,8 +297,8 @@ def save_plan(
     existing = {priority.id: priority for priority in plan.priorities} if plan else {}
     # Every row and count is checked before anything is written: a refusal leaves no trace.
     checked: list[dict] = []
-    for position, row in enumerate(rows):
-        place = f"p-{position}"
+    for position, (index, row) in enumerate(rows):
+        place = f"p-{index}"
         slug = item_id = None
         text = row.text.strip()
         if row.item.strip():

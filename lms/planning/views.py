@@ -3,13 +3,17 @@ the hire's time zone, and the company's list of activity kinds (admin)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Container, Mapping
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from lms.auth.permissions import Permission, permission_required, wants_json
+from lms.core.forms import Problems
 from lms.core.inputs import is_ascii_digits
 from lms.core.transaction import discard_changes
 from lms.notifications.kinds import reader_content_locale
@@ -42,6 +46,9 @@ from lms.timeutil import utcnow
 
 bp = Blueprint("planning", __name__, template_folder="templates")
 
+#: What of a typed value is shown again after a refusal (the services accept far less).
+MAX_TYPED = 5000
+
 
 def _day_arg(default: date) -> date:
     raw = request.values.get("day", "")
@@ -57,12 +64,28 @@ def _int(raw) -> int | None:
     return int(raw) if raw and is_ascii_digits(str(raw)) and len(str(raw)) < 10 else None
 
 
-def _failed(error: PlanningError, endpoint: str, **values):
+@dataclass(frozen=True)
+class FormState:
+    """A planning form as typed when the service refused it (`values`), with the problem under
+    the field it names; without values the form shows what is saved."""
+
+    values: Mapping[str, str] | None = None
+    problems: Problems = field(default_factory=Problems)
+
+    def value(self, name: str, saved: Any) -> Any:
+        return saved if self.values is None else self.values.get(name, "")
+
+
+def _refused(error: PlanningError, names: Container[str], page: Callable[[FormState], Any]):
+    """The answer to a refused form: nothing it wrote is kept; JSON (the autosave) carries the
+    problem by field, a page shows the form again as typed with the problem at its field."""
     discard_changes()
+    problems = Problems.refusal(str(error), error.field, names)
     if wants_json():
-        return jsonify(ok=False, field=error.field, message=str(error)), 400
-    flash(str(error), "error")
-    return redirect(url_for(endpoint, **values))
+        body = {"ok": False, "field": error.field, "message": str(error)}
+        return jsonify({**body, "problems": problems.as_json()}), 400
+    typed = {name: value[:MAX_TYPED] for name, value in request.form.items()}
+    return page(FormState(typed, problems)), 400
 
 
 @bp.get("/plan")
@@ -73,6 +96,17 @@ def today():
     day = _day_arg(local_today)
     if not local_today <= day <= local_today + timedelta(days=7):
         abort(404)
+    return _plan_page(day, now)
+
+
+def _plan_names(kinds) -> set[str]:
+    parts = ("text", "item", "start", "duration", "customer")
+    rows = {f"p-{i}-{part}" for i in range(MAX_PRIORITIES) for part in parts}
+    return rows | {f"planned-{kind.id}" for kind in kinds}
+
+
+def _plan_page(day: date, now: datetime, form: FormState | None = None):
+    local_today = clock.local_day(current_user, now)
     plan = plan_for(current_user.id, day)
     rows = list(plan.priorities) if plan else []
     planned = {count.kind_id: count.planned for count in plan.counts} if plan else {}
@@ -90,6 +124,7 @@ def today():
         locale=reader_content_locale(),
         zone=clock.zone_name(current_user),
         is_week_end=day.weekday() >= 4,
+        form=form or FormState(),
     )
 
 
@@ -118,8 +153,8 @@ def save():
     try:
         plan = save_plan(current_user, day, rows, counts, actor=current_user, now=now)
     except PlanningError as error:
-        return _failed(
-            error, "planning.today", day=None if error.field == "day" else day.isoformat()
+        return _refused(
+            error, _plan_names(activity_kinds()), lambda form: _plan_page(day, now, form)
         )
     if wants_json():
         ids, position = {}, 0
@@ -141,7 +176,10 @@ def carry():
     try:
         carry_over(current_user, day, ids, actor=current_user, now=now)
     except PlanningError as error:
-        return _failed(error, "planning.today", day=day.isoformat())
+        # the plan's form below shows what is saved, not the carry-over form's fields
+        return _refused(
+            error, (), lambda form: _plan_page(day, now, FormState(None, form.problems))
+        )
     flash(_("Carried over to today's plan."), "success")
     return redirect(url_for("planning.today", day=day.isoformat()))
 
@@ -183,7 +221,13 @@ def review():
                 now=now,
             )
         except PlanningError as error:
-            return _failed(error, "planning.review", day=day.isoformat())
+            names = {
+                f"o-{priority.id}{part}"
+                for priority in (plan.priorities if plan else [])
+                for part in ("", "-moved", "-reason", "-note")
+            }
+            names |= {f"actual-{kind.id}" for kind in activity_kinds()} | {"learned"}
+            return _refused(error, names, lambda form: _review_page(day, now, form))
         if wants_json():
             return jsonify(ok=True, reviewed=plan.reviewed_at is not None, message=_("Saved."))
         if plan.reviewed_at is None:
@@ -203,6 +247,13 @@ def review():
     if plan is None or plan.planned_at is None:
         flash(_("There is no plan for that day to review."), "info")
         return redirect(url_for("planning.today"))
+    return _review_page(day, now)
+
+
+def _review_page(day: date, now: datetime, form: FormState | None = None):
+    plan = plan_for(current_user.id, day)
+    if plan is None:  # refused before any plan of the day was saved: the plan's form, as saved
+        return _plan_page(day, now, FormState(None, form.problems) if form else None)
     return render_template(
         "planning/review.html",
         day=day,
@@ -215,6 +266,7 @@ def review():
         outcomes=OUTCOME_LABELS,
         locale=reader_content_locale(),
         next_day=day + timedelta(days=3 if day.weekday() == 4 else 1),
+        form=form or FormState(),
     )
 
 
@@ -235,9 +287,8 @@ def week():
                 now=now,
             )
         except PlanningError as error:
-            return _failed(
-                error, "planning.week", day=None if error.field == "week" else first.isoformat()
-            )
+            names = {f"next-{i}" for i in range(WEEK_PRIORITIES)} | {"notes"}
+            return _refused(error, names, lambda form: _week_page(first, form))
         flash(
             _("Weekly review saved. Next Monday's plan starts with your three priorities."),
             "success",
@@ -245,6 +296,10 @@ def week():
         return redirect(url_for("planning.week", day=first.isoformat()))
     if first > local_today or first < clock.week_start(local_today) - timedelta(days=7):
         abort(404)
+    return _week_page(first)
+
+
+def _week_page(first: date, form: FormState | None = None):
     review = weekly_review_of(current_user.id, first)
     return render_template(
         "planning/week.html",
@@ -255,6 +310,7 @@ def week():
         reasons=REASONS,
         locale=reader_content_locale(),
         week_count=WEEK_PRIORITIES,
+        form=form or FormState(),
     )
 
 
@@ -284,22 +340,54 @@ def set_timezone():
     return redirect(url_for("planning.history_page"))
 
 
+@dataclass(frozen=True)
+class ActivityKindState:
+    """The activity-kind form as typed (`kind_id` None: the form that adds one) and what the
+    service refused in it; its inputs have the id `<prefix><name>`."""
+
+    kind_id: int | None
+    values: dict[str, str]
+    problems: Problems
+
+    @property
+    def prefix(self) -> str:
+        return f"k{self.kind_id or 'new'}-"
+
+
+ACTIVITY_FIELDS = ("slug", "name_en", "name_zh", "weekly_goal")
+
+
 @bp.route("/plan/activities", methods=["GET", "POST"])
 @permission_required(Permission.MANAGE_USERS)
 def activities():
+    failed = None
     if request.method == "POST":
         form = request.form
+        values = {
+            "slug": form.get("slug", "")[:100],
+            "name_en": form.get("name_en", "")[:200],
+            "name_zh": form.get("name_zh", "")[:200],
+            "weekly_goal": form.get("weekly_goal", "0")[:10],
+            "active": "1" if form.get("active") == "1" else "",
+        }
+        kind_id = _int(form.get("kind_id"))
         try:
             save_activity_kind(
-                kind_id=_int(form.get("kind_id")),
-                slug=form.get("slug", "")[:100],
-                name_en=form.get("name_en", "")[:200],
-                name_zh=form.get("name_zh", "")[:200],
-                weekly_goal=form.get("weekly_goal", "0")[:10],
-                active=form.get("active") == "1",
+                kind_id=kind_id,
+                slug=values["slug"],
+                name_en=values["name_en"],
+                name_zh=values["name_zh"],
+                weekly_goal=values["weekly_goal"],
+                active=bool(values["active"]),
             )
         except PlanningError as error:
-            return _failed(error, "planning.activities")
-        flash(_("Saved."), "success")
-        return redirect(url_for("planning.activities"))
-    return render_template("planning/activities.html", kinds=activity_kinds(include_retired=True))
+            discard_changes()
+            problems = Problems.refusal(str(error), error.field, ACTIVITY_FIELDS)
+            failed = ActivityKindState(kind_id, values, problems)
+        else:
+            flash(_("Saved."), "success")
+            return redirect(url_for("planning.activities"))
+    kinds = activity_kinds(include_retired=True)
+    return render_template("planning/activities.html", kinds=kinds, failed=failed), (
+        400 if failed else 200
+    )

@@ -24,6 +24,7 @@ from lms.content.forms import markdown_problem
 from lms.content.kinds import QUESTION_KINDS
 from lms.content.kinds.editing import EDITOR_LOCALES, read_text, text_values
 from lms.content.model import Quiz
+from lms.core.forms import GENERAL, Problems
 from lms.people.models import User
 
 KIND = "quiz"
@@ -276,13 +277,18 @@ def _label(parts: tuple, question: dict | None) -> tuple[str, str]:
     return key, label + suffix
 
 
+def question_name(question_id: str) -> str:
+    """The name the problems of a question are collected under."""
+    return f"questions[{question_id}]"
+
+
 @dataclass
 class Check:
-    """The problems of a quiz draft in the trainer's words: for the settings, by question."""
+    """The problems of a quiz draft in the trainer's words: those of the settings (`GENERAL`)
+    and those of each question (`question_name`)."""
 
     quiz: Quiz | None
-    settings: list[str] = field(default_factory=list)
-    questions: dict[str, list[str]] = field(default_factory=dict)
+    problems: Problems = field(default_factory=Problems)
     #: The HTML of the Markdown fields, once the draft passed every other check.
     rendered: dict[str, dict[str, str]] | None = None
 
@@ -292,11 +298,28 @@ class Check:
 
     @property
     def ok(self) -> bool:
-        return self.quiz is not None and not self.settings and not self.questions
+        return self.quiz is not None and not self.problems
 
     @property
     def count(self) -> int:
-        return len(self.settings) + sum(len(v) for v in self.questions.values())
+        return sum(len(messages) for messages in self.problems.by_field.values())
+
+    @property
+    def settings(self) -> list[str]:
+        return self.problems.general
+
+    def question(self, question_id: str) -> list[str]:
+        return self.problems.get(question_name(question_id))
+
+    @property
+    def questions(self) -> list[tuple[str, list[str]]]:
+        """(question id, its problems) of each question that has one."""
+        prefix = question_name("")[:-1]
+        return [
+            (name[len(prefix) : -1], messages)
+            for name, messages in self.problems.by_field.items()
+            if name.startswith(prefix)
+        ]
 
 
 def check(document: dict[str, Any], slug: str) -> Check:
@@ -307,7 +330,7 @@ def check(document: dict[str, Any], slug: str) -> Check:
     result = Check(checked.obj)
     questions = [q if isinstance(q, dict) else {} for q in doc.get("questions") or ()]
     if not questions:
-        result.settings.append(_("Add at least one question."))
+        result.problems.add(GENERAL, _("Add at least one question."))
     for error in checked.errors:
         parts = split_place(error.place, error.message)
         question = None
@@ -317,11 +340,9 @@ def check(document: dict[str, Any], slug: str) -> Check:
         _name, label = _label(parts, question)
         message = trainer_message(error.message, label)
         if question is not None:
-            key = str(question.get("id") or parts[1])
-            if message not in result.questions.setdefault(key, []):
-                result.questions[key].append(message)
-        elif message not in result.settings and not (parts == ("questions",) and not questions):
-            result.settings.append(message)
+            result.problems.add(question_name(str(question.get("id") or parts[1])), message)
+        elif not (parts == ("questions",) and not questions):
+            result.problems.add(GENERAL, message)
     if result.ok:
         _render(result, questions)
     if not result.ok:
@@ -338,13 +359,13 @@ def _render(result: Check, questions: list[dict[str, Any]]) -> None:
         parts = split_place(problem.place)
         question_id = parts[1] if len(parts) >= 2 else None
         if parts[:1] != ("questions",) or question_id not in positions:
-            result.settings.append(str(markdown_problem(problem.error, _("This text"))))
+            result.problems.add(GENERAL, str(markdown_problem(problem.error, _("This text"))))
             continue
         index = positions[question_id]
         located = ("questions", index, *parts[2:], problem.locale)
         _name, label = _label(located, questions[index])
         message = str(markdown_problem(problem.error, label))
-        result.questions.setdefault(str(question_id), []).append(message)
+        result.problems.add(question_name(str(question_id)), message)
     result.rendered = None if refused else rendered
 
 

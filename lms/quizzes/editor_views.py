@@ -16,6 +16,7 @@ from lms.content.checks import ID_RE
 from lms.content.kinds import QUESTION_KINDS
 from lms.content.kinds.editing import read_text
 from lms.content.markdown import render_text_map
+from lms.core.forms import GENERAL, Problems
 from lms.i18n import content_locale
 from lms.quizzes import editing
 from lms.quizzes.scoring import score_attempt
@@ -79,7 +80,11 @@ def edit(quiz_id: str):
     return views.edit_page(state)
 
 
-def _question_page(state, values: dict, question_id: str | None, problems: list[str], status=200):
+def _question_page(state, values: dict, question_id: str | None, messages=(), status=200):
+    """The question form with `messages`, the problems of the question (of no single field)."""
+    problems = Problems()
+    for message in messages:
+        problems.add(GENERAL, message)
     kind = QUESTION_KINDS.get(values.get("kind"))
     return (
         render_template(
@@ -103,7 +108,7 @@ def new_question(quiz_id: str):
         return _post_question(state, None)
     kind = request.args.get("kind") if request.args.get("kind") in QUESTION_KINDS else "single"
     values = editing.question_values({"id": editing.next_question_id(state.document), "kind": kind})
-    return _question_page(state, values, None, [])
+    return _question_page(state, values, None)
 
 
 @bp.route("/<quiz_id>/questions/<question_id>", methods=["GET", "POST"])
@@ -115,7 +120,7 @@ def question(quiz_id: str, question_id: str):
         abort(404)
     if request.method == "POST":
         return _post_question(state, question_id)
-    problems = views.check(state).questions.get(question_id, [])
+    problems = views.check(state).question(question_id)
     return _question_page(state, editing.question_values(raw), question_id, problems)
 
 
@@ -128,8 +133,7 @@ def _post_question(state: editing.Editing, question_id: str | None):
     new_id = (request.form.get("id") or "").strip()
     if not views.save(state, document):
         return views.back_to_edit(state.slug)
-    problems = views.check(state).questions.get(new_id, [])
-    if problems:
+    if views.check(state).question(new_id):
         flash(
             _("Question saved in the draft. Some fields need fixing before you publish."), "warning"
         )

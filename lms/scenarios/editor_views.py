@@ -19,7 +19,7 @@ from lms.authoring import services as drafts
 from lms.authoring.forms import locale_label
 from lms.authoring.messages import conflict_message
 from lms.authoring.models import ContentDraft
-from lms.authoring.validation import GENERAL, Problems
+from lms.authoring.validation import Problems
 from lms.content import store
 from lms.content.checks import ID_RE
 from lms.content.model import END_KINDS, Text
@@ -230,17 +230,7 @@ def edit(scenario_id: str):
 def check_settings(scenario_id: str):
     state = _state_or_404(scenario_id)
     document = editing.apply_settings(state.document, request.form, [])
-    return jsonify(_problems_json(editing.check(document, scenario_id).general))
-
-
-def _problems_json(problems: Problems) -> dict[str, Any]:
-    return {
-        "fields": {
-            name: messages for name, messages in problems.by_field.items() if name != GENERAL
-        },
-        "general": problems.general,
-        "count": len(problems.by_field),
-    }
+    return jsonify(editing.check(document, scenario_id).general.as_json())
 
 
 @bp.post("/<scenario_id>/nodes")
@@ -377,9 +367,9 @@ def check_node(scenario_id: str, node_id: str):
     except editing.EditorError as error:
         problems = Problems()
         problems.add(error.field, error.message)
-        return jsonify(_problems_json(problems))
+        return jsonify(problems.as_json())
     check = editing.check(document, scenario_id)
-    return jsonify(_problems_json(check.node(new_id)))
+    return jsonify(check.node(new_id).as_json())
 
 
 # --- preview, publish, discard ------------------------------------------------------------------

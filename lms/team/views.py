@@ -4,6 +4,7 @@ actions (sign off a field task, withdraw a sign-off, hold a check-in), and enrol
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 from datetime import UTC
 
 from babel import dates
@@ -21,6 +22,7 @@ from lms.auth.permissions import (
     permission_required,
 )
 from lms.core.forms import Problems
+from lms.core.inputs import is_ascii_digits
 from lms.core.transaction import discard_changes
 from lms.extensions import db
 from lms.notifications.kinds import reader_content_locale
@@ -52,6 +54,8 @@ bp = Blueprint("team", __name__, template_folder="templates")
 
 GOAL_ROWS = 3
 ACTION_ROWS = 3
+#: What of a typed comment or reason is kept to show again (the services refuse far less).
+MAX_TYPED = 10_000
 
 
 @bp.get("/team")
@@ -100,7 +104,7 @@ def overview():
 
 
 def _small_int(raw: str | None) -> int | None:
-    return int(raw) if raw and raw.isdigit() and len(raw) < 10 else None
+    return int(raw) if raw and is_ascii_digits(raw) and len(raw) < 10 else None
 
 
 def _formatter(function, fmt: str, *, rebase: bool = False):
@@ -118,15 +122,31 @@ def _formatter(function, fmt: str, *, rebase: bool = False):
         return function(value, fmt, locale=locale)
 
     return format_value
+@dataclass(frozen=True)
+class SignOffState:
+    """A sign-off or withdrawal form as typed, and what the service refused in it: shown again
+    on the member page, at its field (ids `<prefix><name>`) and in the summary at the top."""
+
+    prefix: str
+    problems: Problems
+    item_id: str = ""
+    signoff_id: int | None = None
+    comment: str = ""
+    ratings: dict[str, str] = field(default_factory=dict)
+    reason: str = ""
 
 
 @bp.get("/team/<int:user_id>")
 @permission_required(Permission.VIEW_TEAM)
 def member(user_id: int):
-    person = get_person_or_404(user_id)
+    return _member_page(get_person_or_404(user_id))
+
+
+def _member_page(person, signoff_state: SignOffState | None = None):
     page = hire_page(person, today())
     return render_template(
         "team/member.html",
+        signoff_state=signoff_state,
         person=person,
         page=page,
         skills=None if page else assessed_skills(person.id, today()),
@@ -137,7 +157,7 @@ def member(user_id: int):
         today=today(),
         **member_context(person),
         **member_report_context(person, page),
-    )
+    ), (400 if signoff_state else 200)
 
 
 def _coached_person(user_id: int):
@@ -149,24 +169,24 @@ def _coached_person(user_id: int):
 def sign_off_task(user_id: int):
     person = _coached_person(user_id)
     item_id = request.form.get("item_id", "")[:64]
+    comment = request.form.get("comment", "")[:MAX_TYPED]
     ratings = {
         key.removeprefix("rating-")[:64]: value[:16]
         for key, value in request.form.items()
         if key.startswith("rating-") and value
     }
     try:
-        sign_off(
-            person,
-            item_id,
-            actor=current_user,
-            comment=request.form.get("comment", ""),
-            ratings=ratings,
-        )
+        sign_off(person, item_id, actor=current_user, comment=comment, ratings=ratings)
     except (OnboardingError, ValueError) as error:
         discard_changes()
-        flash(str(error), "error")
-    else:
-        flash(_("Signed off. %(name)s has been told.", name=person.name), "success")
+        problems = Problems.refusal(
+            str(error), getattr(error, "field", None), ("comment", "ratings")
+        )
+        return _member_page(
+            person,
+            SignOffState(f"signoff-{item_id}-", problems, item_id, None, comment, ratings),
+        )
+    flash(_("Signed off. %(name)s has been told.", name=person.name), "success")
     return redirect(url_for("team.member", user_id=person.id, _anchor=f"item-{item_id}"))
 
 
@@ -177,13 +197,17 @@ def undo_sign_off_task(user_id: int, signoff_id: int):
     signoff = db.session.get(SignOff, signoff_id)
     if signoff is None or signoff.user_id != person.id:
         abort(404)
+    reason = request.form.get("reason", "")[:MAX_TYPED]
     try:
-        undo_sign_off(signoff, actor=current_user, reason=request.form.get("reason", ""))
+        undo_sign_off(signoff, actor=current_user, reason=reason)
     except OnboardingError as error:
         discard_changes()
-        flash(str(error), "error")
-    else:
-        flash(_("The sign-off is withdrawn and the task is open again."), "success")
+        problems = Problems.refusal(str(error), error.field, ("reason",))
+        return _member_page(
+            person,
+            SignOffState(f"undo-{signoff_id}-", problems, signoff_id=signoff_id, reason=reason),
+        )
+    flash(_("The sign-off is withdrawn and the task is open again."), "success")
     return redirect(url_for("team.member", user_id=person.id, _anchor=f"item-{signoff.item_id}"))
 
 

@@ -222,3 +222,38 @@ def test_a_path_item_may_be_one_lesson_and_a_refused_text_is_a_problem_of_its_ph
     assert "The path passes every check." not in page
     assert author.post("/author/paths/rep-path/publish").status_code == 400
     assert store.current_version("path", "rep-path") is None
+
+
+def test_path_problems_show_with_the_shared_error_macros(db, author, content):
+    """A phase's problems sit under the phase (`phase-<n>-error`), a refused item form answers 400
+    with its problem in the live error list and writes nothing, a refused phase form shows the
+    shared summary."""
+    build_path(author, db)
+    author.post(
+        "/author/paths/rep-path/phases/next-60",
+        data={"id": "next-60", "title-en": "", "until_day": "60", "revision": rev(db)},
+    )
+    page = author.get("/author/paths/rep-path").get_data(as_text=True)
+    assert '<p class="field__error" id="phase-1-error">Write Title.</p>' in page
+    assert 'id="phase-0-error"' not in page
+
+    before = rev(db)
+    response = author.post(
+        "/author/paths/rep-path/phases/first-30/items/new",
+        data={"kind": "juggle", "id": "x", "revision": before},
+    )
+    assert response.status_code == 400
+    assert (
+        '<div class="form-errors" role="alert" data-errors-for="__all__">'
+        "<ul><li>Choose what the item is.</li></ul></div>"
+    ) in response.get_data(as_text=True)
+    assert rev(db) == before
+
+    response = author.post(
+        "/author/paths/rep-path/phases/gone", data={"id": "gone", "revision": before}
+    )
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert '<div class="form-errors" role="alert" id="form-errors">' in page
+    assert "<li>This phase is not in the path any more.</li>" in page
+    assert rev(db) == before

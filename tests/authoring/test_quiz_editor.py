@@ -271,7 +271,10 @@ def test_bad_input_gets_a_clear_answer(db, author, content):
         data={"kind": "essay", "revision": rev(db, "call-basics")},
     )
     assert response.status_code == 400
-    assert "Choose a kind of question." in response.get_data(as_text=True)
+    assert (
+        '<div class="form-errors" role="alert"><ul><li>Choose a kind of question.</li></ul></div>'
+        in response.get_data(as_text=True)
+    )
     response = author.post("/author/quizzes/call-basics/publish")
     assert response.status_code == 400
     assert "Add at least one question." in response.get_data(as_text=True)
@@ -287,6 +290,11 @@ def test_a_text_the_renderer_refuses_is_a_problem_of_its_question(db, author, co
     page = author.get("/author/quizzes/call-basics").get_data(as_text=True)
     assert "Question 3: Question text (English): the formatting is nested too deeply" in page
     assert "The draft passes every check" not in page
+    question = author.get("/author/quizzes/call-basics/questions/q3").get_data(as_text=True)
+    assert (
+        '<div class="form-errors" role="alert"><ul><li>Question 3: Question text (English): '
+        "the formatting is nested too deeply"
+    ) in question
     response = author.post("/author/quizzes/call-basics/publish")
     assert response.status_code == 400
     assert store.current_version("quiz", "call-basics") is None

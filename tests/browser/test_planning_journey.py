@@ -48,6 +48,23 @@ def test_plan_review_and_the_managers_column(demo_server, new_page, screenshot):
     expect_status = page.locator("[data-autosave-status]")
     expect_status.filter(has_text="Saved.").wait_for()
     screenshot(page, "plan-phone")
+    # A refusal of the autosave shows at its field, and goes once the field is right.
+    details = page.locator(".plan-row").first.locator("details")
+    if details.get_attribute("open") is None:
+        details.locator("summary").click()
+    minutes = page.locator("#p-0-duration")
+    minutes.fill("900")
+    minutes.dispatch_event("change")
+    error = page.locator("#p-0-duration-error")
+    error.wait_for(state="visible")
+    assert error.inner_text() == "Enter minutes from 1 to 720."
+    assert minutes.get_attribute("aria-invalid") == "true"
+    assert "p-0-duration-error" in minutes.get_attribute("aria-describedby")
+    minutes.fill("60")
+    minutes.dispatch_event("change")
+    error.wait_for(state="hidden")
+    assert minutes.get_attribute("aria-invalid") is None
+    expect_status.filter(has_text="Saved.").wait_for()
     page.get_by_role("button", name="Save my plan").click()
     page.wait_for_load_state()
     assert "Your plan is saved." in page.content()

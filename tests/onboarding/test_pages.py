@@ -115,7 +115,7 @@ def test_the_member_page_signs_off_and_undoes(client, db, enrolled):
     page = text_of(client.get(f"/team/{hire.id}"))
     assert "Signed off by Morgan Lee" in page and "<em>questions</em>" in page
     response = client.post(f"/team/{hire.id}/signoffs/{signoff.id}/undo", data={"reason": ""})
-    assert response.status_code == 302
+    assert response.status_code == 400
     db.session.refresh(signoff)
     assert signoff.undone_at is None
     client.post(f"/team/{hire.id}/signoffs/{signoff.id}/undo", data={"reason": "Wrong hire"})
@@ -132,13 +132,17 @@ def test_bad_sign_off_input_is_a_message_not_an_error(client, db, enrolled):
         {},
         {"item_id": "review-30"},
         {"item_id": "x" * 5000},
-        {"item_id": "shadow", "comment": "x" * 5000},
+        {"item_id": "shadow", "comment": "x" * 50_000},
         {"item_id": "shadow", "rating-goal-setting": "excellent"},
         {"item_id": "shadow", "rating-" + "y" * 300: "meets"},
+        {"item_id": "shadow", "rating-goal-setting": ["x" * 999, "meets"]},
     ):
         response = client.post(f"/team/{hire.id}/signoffs", data=data)
-        assert response.status_code == 302, data
+        assert response.status_code == 400, data
+        assert 'class="form-errors" role="alert"' in response.get_data(as_text=True), data
         response.close()
+    for data in ({"item_id": "shadow", "comment": "nul \x00 byte"}, {"item_id": "shad\x00ow"}):
+        assert client.post(f"/team/{hire.id}/signoffs", data=data).status_code == 400
     assert db.session.scalar(sa.select(sa.func.count(SignOff.id))) == 0
     assert (
         client.post(f"/team/{hire.id}/signoffs/12345/undo", data={"reason": "x"}).status_code == 404
@@ -421,8 +425,8 @@ def test_a_sign_off_comment_the_renderer_refuses_is_a_message(client, db, enroll
     response = client.post(
         f"/team/{hire.id}/signoffs", data={"item_id": "shadow", "comment": "> " * 50 + "deep"}
     )
-    assert response.status_code == 302
-    page = text_of(client.get(response.headers["Location"]))
+    assert response.status_code == 400
+    page = text_of(response)
     assert "The comment: the formatting is nested too deeply (at most 20 levels" in page
     assert db.session.scalar(sa.select(sa.func.count(SignOff.id))) == 0
     client.post(f"/team/{hire.id}/signoffs", data={"item_id": "shadow", "comment": "*ok*"})
@@ -449,3 +453,60 @@ def test_rerender_check_finds_damaged_comment_html_and_force_repairs_it(runner, 
     db.session.refresh(signoff)
     assert signoff.comment_html == "<p><em>Sharp</em></p>"
     assert runner.invoke(args=["lms", "rerender", "--check"]).exit_code == 0
+
+
+@pytest.mark.parametrize(
+    ("locale", "too_long", "no_reason", "summary"),
+    [
+        (
+            "en",
+            "Keep the comment under 4000 characters.",
+            "Say why the sign-off is withdrawn.",
+            "The task is not signed off yet.",
+        ),
+        (
+            "zh_CN",
+            "评语请控制在 4000 个字符以内。",
+            "请说明撤销确认的原因。",
+            "该任务尚未确认完成。",
+        ),
+    ],
+)
+def test_sign_off_errors_sit_at_their_field_in_both_languages(
+    client, db, enrolled, locale, too_long, no_reason, summary
+):
+    """A refused sign-off shows the member page again (400, nothing written) with the typed
+    comment, the message under the field it concerns and a link to it in the summary."""
+    enrolled.manager.locale = locale
+    db.session.commit()
+    login_as(client, enrolled.manager)
+    hire = enrolled.hire
+    response = client.post(
+        f"/team/{hire.id}/signoffs",
+        data={
+            "item_id": "shadow",
+            "comment": "typed " + "x" * 4000,
+            "rating-goal-setting": "meets",
+        },
+    )
+    assert response.status_code == 400
+    page = text_of(response)
+    field = "signoff-shadow-comment"
+    assert f'<p class="field__error" id="{field}-error">{too_long}</p>' in page
+    assert f'aria-describedby="{field}-error" aria-invalid="true">typed xxx' in page
+    assert f'<a href="#{field}">{too_long}</a>' in page
+    assert f"<p>{summary}</p>" in page
+    assert '<option value="meets" selected>' in page
+    assert db.session.scalar(sa.select(sa.func.count(SignOff.id))) == 0
+
+    signoff = sign_off(hire, "shadow", actor=enrolled.manager)
+    db.session.commit()
+    response = client.post(f"/team/{hire.id}/signoffs/{signoff.id}/undo", data={"reason": "  "})
+    assert response.status_code == 400
+    page = text_of(response)
+    field = f"undo-{signoff.id}-reason"
+    assert f'<p class="field__error" id="{field}-error">{no_reason}</p>' in page
+    assert f'id="{field}" name="reason" required maxlength="1000" rows="2"' in page
+    assert f'<a href="#{field}">{no_reason}</a>' in page
+    db.session.refresh(signoff)
+    assert signoff.undone_at is None

@@ -160,6 +160,10 @@ def test_bad_input_gets_a_clear_answer(client, now_team, method, url, data):
         landing = client.get(response.location)
         assert landing.status_code == 200
         assert "flash--error" in landing.get_data(as_text=True)
+    elif method == "post":  # the form again (400), with the problem in its summary
+        assert '<div class="form-errors" role="alert" id="form-errors">' in response.get_data(
+            as_text=True
+        )
 
 
 def test_who_sees_what(client, db, now_team):
@@ -192,6 +196,77 @@ def test_admin_edits_the_activity_kinds(client, db, make_user, now_team):
     )
     login_as(client, now_team[1][0])
     assert "Demos" in client.get("/plan").get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    ("locale", "bad_slug", "bad_goal", "summary"),
+    [
+        (
+            "en",
+            "Use 1 to 40 lower-case letters, digits or dashes.",
+            "Enter a whole number from 0 to 999.",
+            "The kind of activity is not saved yet.",
+        ),
+        (
+            "zh_CN",
+            "请使用 1 到 40 个小写字母、数字或连字符。",
+            "请输入 0 到 999 之间的整数。",
+            "活动类型尚未保存。",
+        ),
+    ],
+)
+def test_activity_kind_errors_sit_at_their_field(
+    client, db, make_user, now_team, locale, bad_slug, bad_goal, summary
+):
+    from lms.planning.models import ActivityKind
+
+    admin = make_user("admin@example.com", roles={Role.ADMIN})
+    admin.locale = locale
+    db.session.commit()
+    login_as(client, admin)
+    before = db.session.query(ActivityKind).count()
+    response = client.post(
+        "/plan/activities",
+        data={"slug": "Bad Slug!", "name_en": "Demos", "weekly_goal": "4", "active": "1"},
+    )
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert f'<p class="field__error" id="knew-slug-error">{bad_slug}</p>' in page
+    assert 'value="Bad Slug!" aria-describedby="knew-slug-error" aria-invalid="true">' in page
+    assert f'<a href="#knew-slug">{bad_slug}</a>' in page and f"<p>{summary}</p>" in page
+    assert 'id="knew-name_en" name="name_en" maxlength="80" required value="Demos">' in page
+
+    kind = db.session.query(ActivityKind).first()
+    response = client.post(
+        "/plan/activities",
+        data={"kind_id": kind.id, "slug": kind.slug, "name_en": "X", "weekly_goal": "many"},
+    )
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert f'<p class="field__error" id="k{kind.id}-weekly_goal-error">{bad_goal}</p>' in page
+    db.session.refresh(kind)
+    assert kind.name_en != "X"
+    assert db.session.query(ActivityKind).count() == before
+
+
+def test_hostile_activity_kind_input_writes_nothing(client, db, make_user, now_team):
+    from lms.planning.models import ActivityKind
+
+    login_as(client, make_user("admin@example.com", roles={Role.ADMIN}))
+    before = db.session.query(ActivityKind).count()
+    for data in (
+        {"slug": "x" * 100_000, "name_en": "Big"},
+        {"slug": "ok", "name_en": "y" * 100_000},
+        {"slug": "ok", "name_en": "Fine", "weekly_goal": "9" * 5000},
+        {"slug": "ok", "name_en": "Fine", "kind_id": "99999"},
+        {"slug": "ok", "name_en": "Fine", "kind_id": "-1", "weekly_goal": "-4"},
+        {"slug": ["ok", "x y"], "name_en": ["", "Fine"]},
+        {"slug": "ok\x00", "name_en": "Fine"},
+    ):
+        response = client.post("/plan/activities", data=data)
+        assert 400 <= response.status_code < 500, data
+        response.close()
+    assert db.session.query(ActivityKind).count() == before
 
 
 def test_time_zone_is_saved(client, db, now_team):
@@ -243,3 +318,113 @@ def test_the_rollup_is_what_pages_read(db, now_team):
     history(db, hire, 3)
     today = utcnow().date()
     assert refresh_days({hire.id: {today - timedelta(days=1)}}, utcnow()) == 1
+
+
+PLAN_ERRORS = {
+    "en": {
+        "long": "Keep a priority to 200 characters.",
+        "outcome": "Choose done, partly, moved or dropped.",
+        "notes": "Keep the notes to 1000 characters.",
+    },
+    "zh_CN": {
+        "long": "每项重点最多 200 个字符。",
+        "outcome": "请选择完成、部分完成、改期或放弃。",
+        "notes": "备注最多 1000 个字符。",
+    },
+}
+
+
+def assert_at_field(page: str, name: str, message: str) -> None:
+    """`message` under the input `name`, tied to it, and linked from the summary."""
+    assert f'<p class="field__error" id="{name}-error">{message}</p>' in page, name
+    assert f'aria-describedby="{name}-error" aria-invalid="true"' in page, name
+    assert f'<a href="#{name}">{message}</a>' in page, name
+
+
+@pytest.mark.parametrize("locale", ["en", "zh_CN"])
+def test_plan_review_and_week_errors_sit_at_their_field(client, db, now_team, locale):
+    _manager, (hire, _), _s, _o = now_team
+    hire.locale = locale
+    db.session.commit()
+    login_as(client, hire)
+    messages = PLAN_ERRORS[locale]
+
+    response = client.post("/plan", data={"p-0-text": "Kept", "p-1-text": "y" * 300})
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert_at_field(page, "p-1-text", messages["long"])
+    assert 'name="p-0-text" type="text" maxlength="200"' in page and 'value="Kept"' in page
+    assert db.session.query(PlanPriority).count() == 0
+
+    answer = client.post(
+        "/plan", data={"p-1-text": "y" * 300}, headers={"Accept": "application/json"}
+    )
+    assert answer.status_code == 400
+    assert answer.get_json()["problems"] == {
+        "fields": {"p-1-text": [messages["long"]]},
+        "general": [],
+        "count": 1,
+    }
+
+    client.post("/plan", data={"p-0-text": "Call ten leads"})
+    priority = db.session.query(PlanPriority).one()
+    response = client.post("/plan/review", data={f"o-{priority.id}": "never", "learned": "Typed"})
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert_at_field(page, f"o-{priority.id}", messages["outcome"])
+    assert 'value="Typed"' in page
+    db.session.refresh(priority)
+    assert priority.outcome is None
+
+    answer = client.post(
+        "/plan/review",
+        data={f"o-{priority.id}": "never"},
+        headers={"Accept": "application/json"},
+    )
+    assert answer.status_code == 400
+    assert answer.get_json()["problems"]["fields"] == {f"o-{priority.id}": [messages["outcome"]]}
+
+    response = client.post("/plan/week", data={"next-0": "Typed next", "notes": "n" * 1200})
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert_at_field(page, "notes", messages["notes"])
+    assert 'value="Typed next"' in page
+    response = client.post("/plan/week", data={"next-0": "z" * 300})
+    assert_at_field(response.get_data(as_text=True), "next-0", messages["long"])
+
+
+@pytest.mark.parametrize(
+    ("url", "data"),
+    [
+        ("/plan", {"p-0-text": "x" * 100_000}),
+        ("/plan", {"p-0-text": "a", "p-0-duration": "9" * 5000}),
+        ("/plan", {"p-0-text": ["a", "b" * 5000], "p-0-start": ["25:61", "09:00"]}),
+        ("/plan", {"p-0-text": "a", "planned-1": "-3"}),
+        ("/plan", {"p-0-text": "nul \x00"}),
+        ("/plan/week", {"next-0": "x" * 100_000}),
+        ("/plan/week", {"notes": ["n" * 5000, "short"]}),
+        ("/plan/week", {"next-0": "nul \x00"}),
+        ("/plan/review", {"learned": "x" * 100_000}),
+    ],
+)
+def test_hostile_plan_input_writes_nothing(client, db, now_team, url, data):
+    from lms.planning.models import WeeklyReview
+
+    login_as(client, now_team[1][0])
+    response = client.post(url, data=data)
+    assert 400 <= response.status_code < 500, response.status_code
+    assert db.session.query(PlanPriority).count() == 0
+    assert db.session.query(DayPlan).count() == 0
+    assert db.session.query(WeeklyReview).count() == 0
+
+
+def test_a_refused_carry_over_shows_the_plan_as_saved(client, db, now_team):
+    _manager, (hire, _), _s, _o = now_team
+    login_as(client, hire)
+    client.post("/plan", data={"p-0-text": "Saved priority"})
+    response = client.post("/plan/carry", data={"priority": "abc"})
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert "<li>Choose at least one priority to carry over.</li>" in page
+    assert 'value="Saved priority"' in page
+    assert [p.text for p in db.session.query(PlanPriority)] == ["Saved priority"]

@@ -228,9 +228,10 @@ def test_form_errors_sit_next_to_their_fields(db, client, trainer):
     )
     page = response.get_data(as_text=True)
     assert (
-        'data-errors-for="choice-0-next" id="choice-0-next-error" >Pick a node of this drill for '
-        "reply 1: Leads to." in page
+        '<p class="field__error" id="choice-0-next-error" data-errors-for="choice-0-next">'
+        "Pick a node of this drill for reply 1: Leads to.</p>" in page
     )
+    assert 'name="choice-0-next" aria-describedby="choice-0-next-error" aria-invalid="true"' in page
     assert "Enter a whole number for reply 1: Points for closing." in page
     check = client.post(
         "/author/scenarios/lab/nodes/pitch/check",

@@ -13,6 +13,37 @@
       status.textContent = text;
       status.classList.toggle("text-danger", !!isError);
     }
+    // The problems of the last answer at their fields, as the page shows them after a Save:
+    // the message in "<name>-error" under the input, which is marked invalid.
+    function mark(problems) {
+      var fields = (problems && problems.fields) || {};
+      Array.prototype.forEach.call(form.querySelectorAll("[aria-invalid]"), function (input) {
+        if (!fields[input.getAttribute("name") || input.id]) {
+          input.removeAttribute("aria-invalid");
+          var old = document.getElementById((input.getAttribute("name") || input.id) + "-error");
+          if (old) old.hidden = true;
+        }
+      });
+      Object.keys(fields).forEach(function (name) {
+        var input = form.querySelector('[name="' + name + '"]');
+        if (!input) return;
+        var target = input.type === "radio" ? input.closest("fieldset") || input : input;
+        var error = document.getElementById(name + "-error");
+        if (!error) {
+          error = document.createElement("p");
+          error.className = "field__error";
+          error.id = name + "-error";
+          target.parentNode.insertBefore(error, target.nextSibling);
+        }
+        error.textContent = fields[name].join(" ");
+        error.hidden = false;
+        target.setAttribute("aria-invalid", "true");
+        var described = (target.getAttribute("aria-describedby") || "").split(" ");
+        if (described.indexOf(error.id) < 0) {
+          target.setAttribute("aria-describedby", described.concat([error.id]).join(" ").trim());
+        }
+      });
+    }
     function send() {
       if (busy) { again = true; return; }
       busy = true;
@@ -32,6 +63,7 @@
           });
         }
         show(data.message || "", !result.ok);
+        mark(data.problems);
       }).catch(function () {
         show(form.getAttribute("data-offline") || "…", true);
       }).then(function () {
