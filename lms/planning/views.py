@@ -247,11 +247,12 @@ def review():
     if plan is None or plan.planned_at is None:
         flash(_("There is no plan for that day to review."), "info")
         return redirect(url_for("planning.today"))
-    return _review_page(day, now)
+    return _review_page(day, now, plan=plan)
 
 
-def _review_page(day: date, now: datetime, form: FormState | None = None):
-    plan = plan_for(current_user.id, day)
+def _review_page(day: date, now: datetime, form: FormState | None = None, plan=None):
+    """The review page; `plan` when the caller has it (a refusal rolled back, so it reads anew)."""
+    plan = plan or plan_for(current_user.id, day)
     if plan is None:  # refused before any plan of the day was saved: the plan's form, as saved
         return _plan_page(day, now, FormState(None, form.problems) if form else None)
     return render_template(
