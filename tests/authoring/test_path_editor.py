@@ -234,7 +234,7 @@ def test_path_problems_show_with_the_shared_error_macros(db, author, content):
         data={"id": "next-60", "title-en": "", "until_day": "60", "revision": rev(db)},
     )
     page = author.get("/author/paths/rep-path").get_data(as_text=True)
-    assert '<p class="field__error" id="phase-1-error">Write Title.</p>' in page
+    assert '<p class="field__error" id="phase-1-error">Write title.</p>' in page
     assert 'id="phase-0-error"' not in page
 
     before = rev(db)
