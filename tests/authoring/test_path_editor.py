@@ -283,4 +283,3 @@ def test_path_items_show_translated_kinds_and_content_titles(db, author, content
     assert '阿尔法销售 <code class="slug">alpha</code>' in page
     # a title with no Chinese falls back to the one it has
     assert 'Alpha check <code class="slug">alpha-check</code>' in page
-
