@@ -123,6 +123,42 @@ def slugify(value: str, separator: str = "-") -> str:
     return value[:64].strip(separator) or "section"
 
 
+_ESCAPED = re.compile(r"\\([\\`*_{}\[\]()#+\-.!>~|<])")
+_PLAIN_STEPS = (
+    # block markers: headings, quotes, list bullets and numbers
+    (re.compile(r"^[ \t]{0,3}(?:#{1,6}[ \t]+|>[ \t]?|[-*+][ \t]+|\d{1,9}[.)][ \t]+)", re.M), ""),
+    (re.compile(r"<[^<>\n]*>"), ""),  # inline HTML tags
+    (re.compile(r"!\[([^\[\]\n]*)\]\([^()\n]*\)"), r"\1"),  # images: their alt text
+    (re.compile(r"\[([^\[\]\n]*)\](?:\([^()\n]*\)|\[[^\[\]\n]*\])"), r"\1"),  # links
+    (re.compile(r"(?<!`)(`+)([^`]+)\1(?!`)"), r"\2"),  # code spans
+    (re.compile(r"\*\*([^*]+)\*\*"), r"\1"),
+    (re.compile(r"__([^_]+)__"), r"\1"),
+    (re.compile(r"\*([^*]+)\*"), r"\1"),
+    (re.compile(r"(?<!\w)_([^_]+)_(?!\w)"), r"\1"),
+    (re.compile(r"~~([^~]+)~~"), r"\1"),
+)
+
+
+def plain_text(source: object) -> str:
+    """A Markdown source as one line of plain text for lists (emphasis, code marks, links,
+    images, tags and block markers removed; escaped characters kept). No HTML is produced: the
+    result is escaped like any text. Each pattern stops at its own delimiter, so the work stays
+    linear in the length of the source whatever it holds."""
+    if not isinstance(source, str):
+        return ""
+    escaped: list[str] = []
+
+    def keep(match: re.Match[str]) -> str:
+        escaped.append(match.group(1))
+        return f"\ue000{len(escaped) - 1}\ue001"
+
+    text = _ESCAPED.sub(keep, source.replace("\ue000", "").replace("\ue001", ""))
+    for pattern, replacement in _PLAIN_STEPS:
+        text = pattern.sub(replacement, text)
+    text = re.sub("\ue000(\\d+)\ue001", lambda m: escaped[int(m.group(1))], text)
+    return " ".join(text.split())
+
+
 class _DropContentFilter(Filter):
     """Removes each element not on the allow-list together with everything inside it.
 

@@ -18,9 +18,10 @@ from lms.content import store
 from lms.content.checking import StoredContext, check_document, stored_context
 from lms.content.forms import markdown_problem
 from lms.content.kinds.editing import read_text, text_values
-from lms.content.model import Path
+from lms.content.model import Path, Text
 from lms.content.validators import PATH_ITEMS
 from lms.core.forms import GENERAL, Problems
+from lms.onboarding.status import content_titles
 from lms.people.models import User
 
 KIND = "path"
@@ -132,6 +133,17 @@ def item_kind(raw: dict[str, Any]) -> str:
         if name in raw:
             return name
     return ""
+
+
+def ref_titles(document: dict[str, Any]) -> dict[tuple[str, str], Text]:
+    """The titles of the content the path's items point to, by (kind, slug), in one query."""
+    refs = set()
+    for phase in document.get("phases") or []:
+        for raw in (phase.get("items") or []) if isinstance(phase, dict) else []:
+            kind = item_kind(raw) if isinstance(raw, dict) else ""
+            if kind in REF_KINDS and isinstance(raw[kind], str):
+                refs.add((kind, raw[kind]))
+    return content_titles(refs)
 
 
 def item_values(raw: dict[str, Any]) -> dict[str, Any]:

@@ -32,6 +32,7 @@ views = DraftEditorViews(
     edit_template="onboarding/path_editor/edit.html",
     edit_context=lambda state: {
         "item_kind": editing.item_kind,
+        "ref_titles": editing.ref_titles(state.document),
         "kinds": list(PATH_ITEMS),
         "phase_name": editing.phase_name,
         "item_name": editing.item_name,

@@ -15,7 +15,7 @@ from lms.content import store
 from lms.content.checks import ID_RE
 from lms.content.kinds import QUESTION_KINDS
 from lms.content.kinds.editing import read_text
-from lms.content.markdown import render_text_map
+from lms.content.markdown import plain_text, render_text_map
 from lms.core.forms import GENERAL, Problems
 from lms.i18n import content_locale
 from lms.quizzes import editing
@@ -35,6 +35,7 @@ views = DraftEditorViews(
         "doc": state.document,
         "pool": editing.pool(state.document),
         "kinds": QUESTION_KINDS,
+        "plain_text": plain_text,
         "retake_lessons": editing.retake_lessons(state),
     },
     published=lambda number: _(

@@ -257,3 +257,29 @@ def test_path_problems_show_with_the_shared_error_macros(db, author, content):
     assert '<div class="form-errors" role="alert" id="form-errors">' in page
     assert "<li>This phase is not in the path any more.</li>" in page
     assert rev(db) == before
+
+
+def test_path_items_show_translated_kinds_and_content_titles(db, author, content, trainer):
+    build_path(author, db)
+    page = author.get("/author/paths/rep-path").get_data(as_text=True)
+    for label in ("Quiz", "Course", "Field task", "Check-in"):
+        assert f'<span class="badge">{label}</span>' in page
+    assert '<option value="course">Course</option>' in page
+    assert '<option value="scenario">Drill</option>' in page
+    assert '<span class="badge">quiz</span>' not in page
+    assert '<option value="course">course</option>' not in page
+    # the content's title in the reader's language, the slug small beside it
+    assert 'Alpha selling <code class="slug">alpha</code>' in page
+    assert 'Alpha check <code class="slug">alpha-check</code>' in page
+    item = author.get("/author/paths/rep-path/phases/first-30/items/check").get_data(as_text=True)
+    assert '<option value="quiz" selected>Quiz</option>' in item
+
+    trainer.locale = "zh_CN"
+    db.session.commit()
+    page = author.get("/author/paths/rep-path").get_data(as_text=True)
+    for label in ("测验", "课程", "实战任务", "阶段面谈"):
+        assert f'<span class="badge">{label}</span>' in page
+    assert '<option value="scenario">演练</option>' in page
+    assert '阿尔法销售 <code class="slug">alpha</code>' in page
+    # a title with no Chinese falls back to the one it has
+    assert 'Alpha check <code class="slug">alpha-check</code>' in page

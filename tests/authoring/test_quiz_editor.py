@@ -315,3 +315,24 @@ def test_saving_the_settings_keeps_the_retake_rules_of_the_file(db, author, cont
     assert document["pass_score"] == 70 and document["retake_wait_hours"] == 24
     assert author.post("/author/quizzes/call-basics/publish").status_code == 303
     assert store.current_version("quiz", "call-basics").document["retake_wait_hours"] == 24
+
+
+def test_the_question_list_shows_prompts_as_plain_text(db, author, content, trainer):
+    create_quiz(author)
+    form = {
+        **QUESTIONS[2],
+        "prompt-en": "*True or false:* a goal is **SMART** when it has a `date`.",
+        "prompt-zh": "*判断：* 目标要有**日期**。<b>x</b>",
+        "revision": rev(db, "call-basics"),
+    }
+    response = author.post("/author/quizzes/call-basics/questions/new", data=form)
+    assert response.status_code == 303, response.data
+    page = author.get("/author/quizzes/call-basics").get_data(as_text=True)
+    assert ">True or false: a goal is SMART when it has a date.</a>" in page
+    assert "*True or false:*" not in page
+
+    trainer.locale = "zh_CN"
+    db.session.commit()
+    page = author.get("/author/quizzes/call-basics").get_data(as_text=True)
+    assert ">判断： 目标要有日期。x</a>" in page
+    assert "<b>x</b>" not in page

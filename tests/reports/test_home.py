@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pyotp
@@ -73,6 +74,30 @@ def test_header_counts_check_ins_due_this_week(app, db, client, make_user, compa
     assert "My own learning" in body
     login_as(client, company.learner)
     assert "replies to review" not in client.get("/learn").get_data(as_text=True)
+
+
+def staff_line(body: str) -> list[str]:
+    """The texts of the staff line's links; the line holds nothing but one link per item (the
+    separators between them are drawn by the stylesheet, so none can stand alone on a line)."""
+    found = re.search(r'<ul class="staff-counts">(.*?)</ul>', body, re.S)
+    assert found, "no staff line"
+    inner = found.group(1)
+    assert "·" not in inner
+    items = re.findall(r"<li>(.*?)</li>", inner, re.S)
+    assert re.sub(r"<li>.*?</li>", "", inner, flags=re.S).strip() == ""
+    links = [re.fullmatch(r'<a href="[^"<>]+">([^<>]+)</a>', item) for item in items]
+    assert all(links), items
+    return [link.group(1) for link in links]
+
+
+def test_the_staff_line_is_one_list_of_links_in_either_language(app, db, client, company):
+    login_as(client, company.manager)
+    body = client.get("/team").get_data(as_text=True)
+    assert staff_line(body) == ["0 replies to review", "0 check-ins this week", "My learning"]
+    company.manager.locale = "zh_CN"
+    db.session.commit()
+    body = client.get("/team").get_data(as_text=True)
+    assert staff_line(body) == ["0 条回答待批阅", "本周 0 次阶段面谈", "我的学习"]
 
 
 @pytest.mark.parametrize("role", [Role.TRAINER, Role.ADMIN, Role.MANAGER])
