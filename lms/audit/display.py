@@ -301,10 +301,9 @@ def _skill_names(events: Sequence[AuditEvent]) -> dict[str, str]:
     }
     if not wanted:
         return {}
-    from lms.content.model import Text
     from lms.i18n import content_locale
     from lms.skills.models import Skill
 
     locale = content_locale()
     skills = db.session.scalars(sa.select(Skill).where(Skill.id.in_(sorted(wanted))))
-    return {skill.id: Text(dict(skill.name)).get(locale, skill.language) for skill in skills}
+    return {skill.id: skill.title(locale) for skill in skills}

@@ -40,7 +40,7 @@ from lms.content import store
 from lms.content.checks import ID_RE
 from lms.content.forms import markdown_problem
 from lms.content.markdown import MarkdownError
-from lms.content.model import DEFAULT_LANGUAGE, Course, Lesson, Text
+from lms.content.model import DEFAULT_LANGUAGE, Course, Lesson
 from lms.core.inputs import is_ascii_digits, reports_control_characters
 from lms.extensions import db
 from lms.i18n import content_locale
@@ -81,7 +81,7 @@ def _skills(locale: str) -> list[tuple[str, str]]:
     skills = db.session.scalars(
         sa.select(Skill).where(Skill.retired_at.is_(None)).order_by(Skill.position, Skill.id)
     )
-    return [(skill.id, Text(dict(skill.name)).get(locale, skill.language)) for skill in skills]
+    return [(skill.id, skill.title(locale)) for skill in skills]
 
 
 @bp.get("")

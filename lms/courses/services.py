@@ -262,7 +262,7 @@ def skill_names(skill_ids: Iterable[str], locale: str) -> list[tuple[str, str]]:
     skills = db.session.scalars(
         sa.select(Skill).where(Skill.id.in_(ids)).order_by(Skill.position, Skill.id)
     )
-    return [(skill.id, Text(dict(skill.name)).get(locale, skill.language)) for skill in skills]
+    return [(skill.id, skill.title(locale)) for skill in skills]
 
 
 def title_in(obj: object, locale: str) -> str:

@@ -24,11 +24,6 @@ class Table:
     rows: list[list[object]]
 
 
-def _skill_title(skill, locale: str) -> str:
-    names = skill.name or {}
-    return names.get(locale) or names.get("en") or skill.id
-
-
 def _status_label(row: TeamRow) -> str:
     if row.status is None:
         return _("Not enrolled")
@@ -89,7 +84,7 @@ def team_table(people: People, now: datetime, locale: str) -> Table:
 
 def heatmap_table(people: People, now: datetime, locale: str) -> Table:
     heatmap = build_heatmap(people.rows)
-    names = [_skill_title(skill, locale) for skill in heatmap.skills]
+    names = [skill.title(locale) for skill in heatmap.skills]
     median = [heatmap.median[skill.id] for skill in heatmap.skills]
     if people.reach is Reach.AGGREGATE:
         return Table(
@@ -131,7 +126,7 @@ def heatmap_table(people: People, now: datetime, locale: str) -> Table:
 
 def measures_table(people: People, now: datetime, locale: str) -> Table:
     skills = live_skills()
-    names = [_skill_title(skill, locale) for skill in skills]
+    names = [skill.title(locale) for skill in skills]
     snapshots = snapshots_of(row.person.id for row in people.rows)
     measure_names = [_("Plan completion"), _("Timeliness (h)"), _("First-pass quality")]
     measure_names.append(_("Problem resolution (h)"))

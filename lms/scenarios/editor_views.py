@@ -118,7 +118,7 @@ def _skills(locale: str) -> list[tuple[str, str]]:
     rows = db.session.scalars(
         sa.select(Skill).where(Skill.retired_at.is_(None)).order_by(Skill.position, Skill.id)
     )
-    return [(skill.id, Text(dict(skill.name)).get(locale, skill.language)) for skill in rows]
+    return [(skill.id, skill.title(locale)) for skill in rows]
 
 
 def _state_or_404(scenario_id: str) -> editing.Editing:

@@ -8,6 +8,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
+from lms.content.curriculum import Text
 from lms.extensions import db
 from lms.timeutil import utcnow
 
@@ -27,6 +28,11 @@ class Skill(db.Model):
     @property
     def is_retired(self) -> bool:
         return self.retired_at is not None
+
+    def title(self, locale: str | None) -> str:
+        """The name in `locale`, else in the skill's own language, else its id: every page and
+        export names a skill this way."""
+        return Text.of(self.name or {}, self.language).get(locale, self.language) or self.id
 
 
 class Evidence(db.Model):
