@@ -21,7 +21,8 @@ Number = int | float
 
 
 def _primary(locale: str) -> str:
-    return locale.split("-", 1)[0].lower()
+    """The language of a tag, in either spelling: content's ``zh-CN`` or Babel's ``zh_CN``."""
+    return locale.replace("_", "-").split("-", 1)[0].lower()
 
 
 @dataclass(frozen=True, slots=True)
