@@ -16,7 +16,7 @@ from flask_login import current_user
 
 from lms.auth.permissions import Permission, has_permission, permission_required
 from lms.authoring import services as drafts
-from lms.authoring.forms import locale_label
+from lms.authoring.form_states import locale_label
 from lms.authoring.messages import conflict_message
 from lms.authoring.models import ContentDraft
 from lms.authoring.validation import Problems
