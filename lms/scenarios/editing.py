@@ -89,10 +89,6 @@ class Editing:
         return nodes if isinstance(nodes, dict) else {}
 
     @property
-    def is_published(self) -> bool:
-        return self.version is not None
-
-    @property
     def draft_is_stale(self) -> bool:
         return (
             self.draft is not None
