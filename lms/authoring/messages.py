@@ -43,7 +43,8 @@ RULES = tuple(
     (re.compile(pattern), sentence, rule[0] if rule else None)
     for pattern, sentence, *rule in (
         (
-            r"must not be empty|found an empty mapping|^required key .* is missing|expected a text",
+            r"must not be empty|found an empty mapping|^required key .* is missing|expected a text"
+            r"|the lesson has no body",
             _l("Write %(field)s."),
             _l("Choose %(field)s."),
         ),
@@ -59,8 +60,9 @@ RULES = tuple(
             _l("Enter a whole number for %(field)s."),
         ),
         (
-            r"^has (?P<count>\d+) (?P<what>choices|steps|questions|rubric lines|items); expected "
-            r"(?P<bounds>.*)$",
+            r"^has (?P<count>\d+) "
+            r"(?P<what>choices|steps|questions|rubric lines|items|modules|nodes); "
+            r"expected (?P<bounds>.*)$",
             _l("%(field)s has %(count)s; give %(bounds)s."),
         ),
         (
@@ -71,7 +73,7 @@ RULES = tuple(
         (r"^unknown skill", _l("Pick a skill of the framework for %(field)s.")),
         (r"expected at least 1 skill", _l("Give %(field)s at least one skill with a weight.")),
         (
-            r"^invalid .*id",
+            r"^invalid .*id|does not match the (course|lesson|scenario) name",
             _l("Use lowercase letters, digits and '-' for %(field)s (for example: price-basics)."),
         ),
         (
@@ -109,16 +111,7 @@ RULES = tuple(
             ),
         ),
         (r"^unknown end", _l("Choose how the conversation ends for %(field)s.")),
-        (r"the lesson has no body", _l("Write %(field)s.")),
         (r"is listed twice", _l("%(field)s is listed twice: remove one of them.")),
-        (
-            r"does not match the (course|lesson|scenario) name",
-            _l("Use lowercase letters, digits and '-' for %(field)s (for example: price-basics)."),
-        ),
-        (
-            r"^has (?P<count>\d+) (?P<what>modules|nodes); expected (?P<bounds>.*)$",
-            _l("%(field)s has %(count)s; give %(bounds)s."),
-        ),
         (r"^invalid language tag", _l("Choose a language for %(field)s.")),
         (r"^unknown key", _l("Remove %(field)s: it is not something this form knows.")),
     )

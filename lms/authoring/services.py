@@ -18,7 +18,7 @@ from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
-from lms.authoring.forms import CourseState, LessonState, locale_label, locales_for, merge
+from lms.authoring.form_states import CourseState, LessonState, locale_label, locales_for, merge
 from lms.authoring.models import ContentDraft
 from lms.authoring.validation import (
     Problems,

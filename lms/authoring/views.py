@@ -20,7 +20,7 @@ from flask_login import current_user
 from lms.app_setup import render_error
 from lms.auth.permissions import Permission, permission_required
 from lms.authoring import services
-from lms.authoring.forms import (
+from lms.authoring.form_states import (
     EDIT_LOCALES,
     MAX_BODY_CHARS,
     MAX_FORM_BYTES,

@@ -27,7 +27,7 @@ from flask_babel import gettext as _
 from sqlalchemy.orm.attributes import flag_modified
 
 from lms.authoring import services as drafts
-from lms.authoring.forms import check_new_id, check_text, locales_for, normalize
+from lms.authoring.form_states import check_new_id, check_text, locales_for, normalize
 from lms.authoring.messages import CHOICE, field_label, field_labels, field_message
 from lms.authoring.models import ContentDraft
 from lms.authoring.validation import GENERAL, Problems
@@ -87,10 +87,6 @@ class Editing:
     def nodes(self) -> dict[str, Any]:
         nodes = self.document.get("nodes")
         return nodes if isinstance(nodes, dict) else {}
-
-    @property
-    def is_published(self) -> bool:
-        return self.version is not None
 
     @property
     def draft_is_stale(self) -> bool:

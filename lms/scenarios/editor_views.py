@@ -15,8 +15,9 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from lms.auth.permissions import Permission, has_permission, permission_required
+from lms.authoring import drafting
 from lms.authoring import services as drafts
-from lms.authoring.forms import locale_label
+from lms.authoring.form_states import locale_label
 from lms.authoring.messages import conflict_message
 from lms.authoring.models import ContentDraft
 from lms.authoring.validation import Problems
@@ -65,20 +66,13 @@ def _refuse_conflicting_save():
     if not is_ascii_digits(raw) or len(raw) > 9 or not ID_RE.match(slug):
         return None
     draft = drafts.find_draft(editing.KIND, slug)
-    if (draft.revision if draft is not None else 0) == int(raw) or draft is None:
+    if draft is None or draft.revision == int(raw):
         return None
     name = draft.updated_by.name if draft.updated_by else None
     shown = _show_back(slug, conflict_message(name, draft.updated_at))
     if shown is not None:
         return shown
-    flash(
-        _(
-            "%(name)s saved this draft while you were editing it. Your change was not saved: "
-            "reload the page to see their version, then make your change again.",
-            name=name or _("another trainer"),
-        ),
-        "error",
-    )
+    flash(drafting.conflict_message(draft), "error")
     return redirect(url_for(".edit", scenario_id=slug)), 303
 
 
@@ -444,8 +438,6 @@ def publish(scenario_id: str):
 @bp.post("/<scenario_id>/discard")
 @permission_required(Permission.AUTHOR_CONTENT)
 def discard(scenario_id: str):
-    from lms.authoring import services as drafts
-
     state = _state_or_404(scenario_id)
     drafts.discard_draft(services.KIND, scenario_id)
     flash(_("The draft has been discarded."), "info")

@@ -103,6 +103,7 @@ SAMPLES = [
         None,
     ),
     ("has 0 modules; expected at least 1", f"{LABEL} has 0; give 1+.", None),
+    ("has 1 nodes; expected 2..60", f"{LABEL} has 1; give 2–60.", None),
     ("invalid language tag 'xx_YY!'", f"Choose a language for {IN_SENTENCE}.", None),
     ("unknown key 'colour'", f"Remove {IN_SENTENCE}: it is not something this form knows.", None),
 ]
