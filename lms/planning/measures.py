@@ -311,29 +311,32 @@ def rollups(user_ids: Iterable[int], first: date, last: date) -> dict[int, list[
     return found
 
 
-def completion_by_user(user_ids: Iterable[int], first: date, last: date) -> dict[int, float | None]:
-    """Plan completion of each hire over reviewed days from `first` to `last`, one query."""
-    ids = sorted(set(user_ids))
-    result: dict[int, float | None] = {uid: None for uid in ids}
-    if not ids:
-        return result
-    rows = db.session.execute(
-        sa.select(
-            ExecutionDay.user_id,
-            sa.func.sum(ExecutionDay.done_points),
-            sa.func.sum(ExecutionDay.priorities),
+def last_days(rows: Iterable[ExecutionDay], today: date, days: int) -> list[ExecutionDay]:
+    """The rollup rows of the `days` days up to and including `today` (the hire's calendar)."""
+    return [row for row in rows if today - timedelta(days=days) < row.day <= today]
+
+
+def recent_completion_by_user(
+    users: Sequence[User], now: datetime, days: int = 7
+) -> dict[int, float | None]:
+    """Plan completion of each hire over their own last `days` days up to today, in their own
+    time zone: the value the hire's member page shows for the week. One query."""
+    todays = {user.id: clock.local_day(user, now) for user in users}
+    if not todays:
+        return {}
+    rows: dict[int, list[ExecutionDay]] = {uid: [] for uid in todays}
+    for row in db.session.scalars(
+        sa.select(ExecutionDay).where(
+            ExecutionDay.user_id.in_(sorted(todays)),
+            ExecutionDay.day >= min(todays.values()) - timedelta(days=days - 1),
+            ExecutionDay.day <= max(todays.values()),
         )
-        .where(
-            ExecutionDay.user_id.in_(ids),
-            ExecutionDay.day >= first,
-            ExecutionDay.day <= last,
-            ExecutionDay.is_reviewed.is_(True),
-        )
-        .group_by(ExecutionDay.user_id)
-    )
-    for uid, points, planned in rows:
-        result[uid] = (float(points or 0) / planned) if planned else None
-    return result
+    ):
+        rows[row.user_id].append(row)
+    return {
+        uid: measures_of(last_days(rows[uid], today, days)).completion
+        for uid, today in todays.items()
+    }
 
 
 def review_streak(rows: Sequence[ExecutionDay], today: date) -> int:

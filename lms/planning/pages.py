@@ -14,6 +14,7 @@ from lms.planning.measures import (
     TARGETS,
     Measures,
     Willingness,
+    last_days,
     measures_of,
     review_streak,
     rollups,
@@ -120,7 +121,7 @@ def member_planning(person: User, now: datetime) -> MemberPlanning:
     ]
     reasons = Counter(priority.reason for _day, priority in slipped)
     return MemberPlanning(
-        week=measures_of([row for row in rows if row.day > today - timedelta(days=7)], 7),
+        week=measures_of(last_days(rows, today, 7), 7),
         month=measures_of(rows, 30),
         review=latest_weekly_review(person.id),
         reasons=sorted(reasons.items(), key=lambda pair: (-pair[1], pair[0])),

@@ -4,11 +4,9 @@ planning section of /team/<user_id>. Both read the daily rollup only."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import timedelta
 
 from lms.people.models import User
-from lms.planning import clock
-from lms.planning.measures import TARGETS, completion_by_user
+from lms.planning.measures import TARGETS, recent_completion_by_user
 from lms.planning.pages import member_planning
 from lms.planning.services import REASONS
 from lms.timeutil import utcnow
@@ -17,12 +15,9 @@ COLUMN_DAYS = 7
 
 
 def plan_completion_column(people: Sequence[User]) -> dict[int, float | None]:
-    """Each person's plan completion over the last 7 days (their own calendar), one query.
-    The window is taken in the company's default time zone, so a team spread over time zones
-    shares one window."""
-    today = clock.local_day(None, utcnow())
-    first = today - timedelta(days=COLUMN_DAYS - 1)
-    return completion_by_user([person.id for person in people], first, today)
+    """Each person's plan completion over the last 7 days of their own calendar, one query: the
+    same value as the week on their member page."""
+    return recent_completion_by_user(people, utcnow(), COLUMN_DAYS)
 
 
 def member_context(person: User) -> dict:

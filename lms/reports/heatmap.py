@@ -13,6 +13,7 @@ from flask_babel import lazy_gettext as _l
 from lms.onboarding.pages import FILTERS, TeamRow
 from lms.skills.mastery import NOT_ASSESSED, MasteryState, mastery_by_user
 from lms.skills.models import Skill
+from lms.skills.rounding import shown
 from lms.skills.services import live_skills
 
 NEAR_POINTS = 10  # within this many points below target: "near"
@@ -40,13 +41,16 @@ class Cell:
 
     @property
     def band(self) -> str:
+        """The verdict on the number shown (lms.skills.rounding), as on /skills and /onboarding:
+        a mastery of 79.7 shows 79 and is below a target of 80 there and here alike."""
         if self.state.value is None:
             return "unknown"
         if self.target is None:
             return "none"
-        if self.state.value >= self.target:
+        number = shown(self.state.value, self.target)
+        if number >= self.target:
             return "met"
-        if self.state.value >= self.target - NEAR_POINTS:
+        if number >= self.target - NEAR_POINTS:
             return "near"
         return "below"
 

@@ -3,12 +3,14 @@ docs/execution-measures.md, reproduced number for number."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
 
-from lms.planning.measures import measures_of, rollups, willingness
+from lms.planning.measures import measures_of, recent_completion_by_user, rollups, willingness
+from lms.planning.models import ExecutionDay
+from lms.planning.pages import member_planning
 from lms.planning.services import OutcomeInput, PriorityInput, save_plan, save_review
 from lms.quizzes.models import QuizAttempt
 from tests.planning.conftest import START, at
@@ -160,3 +162,37 @@ def test_not_enough_evidence_in_the_first_days(db, enrolled):
     # A hire who plans nothing gets a low score once there are enough days, not "no evidence".
     low = willingness(enrolled.hire, at(START + timedelta(days=9), 12))
     assert low is not None and low.score == 0
+
+
+def _reviewed_day(db, hire, day, done: float) -> None:
+    db.session.add(
+        ExecutionDay(
+            user_id=hire.id,
+            day=day,
+            is_planned=True,
+            is_reviewed=True,
+            priorities=4,
+            done_points=done,
+            updated_at=datetime(2026, 3, 1),
+        )
+    )
+
+
+def test_team_column_and_member_page_agree_for_a_hire_ahead_of_the_company_clock(app, db, team):
+    """/team's plan-completion column and the week on /team/<id> are one number: both over the
+    hire's own last 7 days. A hire at UTC+14 is a day ahead of the company (UTC) in the evening;
+    the column once took the company's window and showed 0% where the member page showed 100%."""
+    ahead, local = team.hire, team.outsider
+    ahead.timezone = "Pacific/Kiritimati"
+    now = at(START + timedelta(days=8), 20)  # Tuesday 10 March 20:00 UTC = Wednesday 11 at UTC+14
+    for hire in (ahead, local):
+        _reviewed_day(db, hire, START + timedelta(days=2), 0.0)  # Wed 4 March: nothing done
+        _reviewed_day(db, hire, START + timedelta(days=9), 4.0)  # Wed 11 March: all done
+    db.session.commit()
+
+    column = recent_completion_by_user([ahead, local], now)
+    assert column[ahead.id] == 1.0  # 5-11 March: only the 11th
+    assert column[local.id] == 0.0  # 4-10 March: only the 4th
+    for hire in (ahead, local):
+        assert member_planning(hire, now).week.completion == column[hire.id]
+    assert recent_completion_by_user([], now) == {}

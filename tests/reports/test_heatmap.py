@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from lms.content.model import Text
+from lms.onboarding.status import TargetStatus
 from lms.reports.heatmap import team_heatmap
 from lms.timeutil import today
 from tests.helpers import login_as
@@ -69,3 +71,28 @@ def test_heatmap_page(app, db, client, make_user, company):
     assert learner.status_code == 200
     login_as(client, company.learner)
     assert client.get("/team/skills").status_code == 403
+
+
+def test_a_cell_shows_and_judges_the_number_every_page_shows(app, db, client, make_user, company):
+    """Mastery 49.7 against a target of 50 is 49 and below on /skills and in the hire's status;
+    the heatmap once rounded it to 50 (ordinary rounding) next to a "near" verdict."""
+    hire = add_hire(db, make_user, company.manager, "Dana")
+    set_mastery(db, hire, "goal-setting", 49.7)
+    set_mastery(db, hire, "planning", 40.0)
+    db.session.commit()
+    heatmap = team_heatmap(company.manager.id, today())
+    (row,) = [row for row in heatmap.rows if row.person.id == hire.id]
+    verdicts = {
+        skill: TargetStatus(skill, Text({"en": skill}), cell.target, cell.state).is_below
+        for skill, cell in row.cells.items()
+    }
+    assert verdicts == {"goal-setting": True, "planning": False}  # the status's own verdict
+    assert row.cells["goal-setting"].band == "near"
+    assert row.cells["planning"].band == "met"  # exactly on target
+    login_as(client, company.manager)
+    body = client.get("/team/skills").get_data(True)
+    assert ' 49<span class="heat__target">/50</span>' in body
+    assert ' 50<span class="heat__target">/50</span>' not in body
+    assert ' 40<span class="heat__target">/40</span>' in body
+    skills = client.get(f"/skills/{hire.id}").get_data(True)
+    assert '<span class="skill-value">49</span>' in skills
