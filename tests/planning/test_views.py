@@ -449,3 +449,15 @@ def test_overdue_items_are_named_in_the_readers_language(
     page = client.get("/plan").get_data(as_text=True)
     assert overdue in page and ahead in page
     assert "逾期: " not in page
+
+
+def test_the_start_time_is_drawn_like_every_other_field(client, db, now_team):
+    """The plan's start input is type=time; the shared form-field rule must cover it."""
+    login_as(client, now_team[1][0])
+    assert 'name="p-0-start" type="time"' in client.get("/plan").get_data(as_text=True)
+    response = client.get("/static/css/app.css")
+    css = response.get_data(as_text=True)
+    response.close()
+    rule = css[css.index('input[type="text"], input[type="email"]') :]
+    selectors = rule[: rule.index("{")]
+    assert 'input[type="time"]' in selectors and 'input[type="number"]' in selectors
