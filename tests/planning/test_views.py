@@ -462,13 +462,3 @@ def test_the_start_time_is_drawn_like_every_other_field(client, db, now_team):
     selectors = rule[: rule.index("{")]
     assert 'input[type="time"]' in selectors and 'input[type="number"]' in selectors
 
-
-def test_row_headers_of_tables_keep_their_case(client, db, now_team):
-    """Column headers are small capitals; a row header is a name and is written as typed."""
-    response = client.get("/static/css/app.css")
-    css = response.get_data(as_text=True)
-    response.close()
-    head = css.index(".table th {")
-    rows = css.index(".table tbody th {")
-    assert "text-transform: uppercase" in css[head : css.index("}", head)]
-    assert head < rows and "text-transform: none" in css[rows : css.index("}", rows)]
