@@ -461,4 +461,3 @@ def test_the_start_time_is_drawn_like_every_other_field(client, db, now_team):
     rule = css[css.index('input[type="text"], input[type="email"]') :]
     selectors = rule[: rule.index("{")]
     assert 'input[type="time"]' in selectors and 'input[type="number"]' in selectors
-
