@@ -19,6 +19,7 @@ from lms.content.validators import PATH_ITEMS
 from lms.core.forms import GENERAL, Problems
 from lms.i18n import content_locale
 from lms.onboarding import path_editing as editing
+from lms.onboarding.status import content_titles
 
 bp = Blueprint("path_editor", __name__, template_folder="templates", url_prefix="/author/paths")
 
@@ -130,6 +131,8 @@ def delete_phase(path_id: str, phase_id: str):
 
 
 def _item_page(state, values, phase_id, item_id, problems: Problems, status=200, warnings=()):
+    refs = _refs()
+    kind = values.get("kind")
     return (
         render_template(
             "onboarding/path_editor/item.html",
@@ -140,7 +143,9 @@ def _item_page(state, values, phase_id, item_id, problems: Problems, status=200,
             problems=problems,
             warnings=warnings,
             kinds=list(PATH_ITEMS),
-            refs=_refs(),
+            refs=refs,
+            ref_titles=content_titles((kind, slug) for slug in refs.get(kind, ())),
+            ref_locale=content_locale(),
         ),
         status,
     )

@@ -19,9 +19,22 @@ from lms.content.markdown import plain_text, render_text_map
 from lms.core.forms import GENERAL, Problems
 from lms.i18n import content_locale
 from lms.quizzes import editing
+from lms.quizzes.pages import skill_names
 from lms.quizzes.scoring import score_attempt
 
 bp = Blueprint("quiz_editor", __name__, template_folder="templates", url_prefix="/author/quizzes")
+
+
+def _edit_context(state) -> dict:
+    pool = editing.pool(state.document)
+    return {
+        "doc": state.document,
+        "pool": pool,
+        "skill_names": skill_names([skill for skill, _count in pool.per_skill], content_locale()),
+        "kinds": QUESTION_KINDS,
+        "plain_text": plain_text,
+        "retake_lessons": editing.retake_lessons(state),
+    }
 
 
 views = DraftEditorViews(
@@ -31,13 +44,7 @@ views = DraftEditorViews(
     load=editing.editing,
     check=editing.check,
     edit_template="quizzes/editor/edit.html",
-    edit_context=lambda state: {
-        "doc": state.document,
-        "pool": editing.pool(state.document),
-        "kinds": QUESTION_KINDS,
-        "plain_text": plain_text,
-        "retake_lessons": editing.retake_lessons(state),
-    },
+    edit_context=_edit_context,
     published=lambda number: _(
         "Published as version %(number)d. New attempts use it.", number=number
     ),

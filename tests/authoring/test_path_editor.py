@@ -283,3 +283,18 @@ def test_path_items_show_translated_kinds_and_content_titles(db, author, content
     assert '阿尔法销售 <code class="slug">alpha</code>' in page
     # a title with no Chinese falls back to the one it has
     assert 'Alpha check <code class="slug">alpha-check</code>' in page
+
+
+def test_the_item_form_offers_content_by_title(db, author, content, trainer):
+    build_path(author, db)
+    item = author.get("/author/paths/rep-path/phases/first-30/items/alpha").get_data(as_text=True)
+    assert '<option value="alpha" selected>Alpha selling · alpha</option>' in item
+    assert '<option value="beta" >' in item and ">alpha</option>" not in item
+
+    trainer.locale = "zh_CN"
+    db.session.commit()
+    item = author.get("/author/paths/rep-path/phases/first-30/items/alpha").get_data(as_text=True)
+    assert '<option value="alpha" selected>阿尔法销售 · alpha</option>' in item
+    quiz = author.get("/author/paths/rep-path/phases/first-30/items/check").get_data(as_text=True)
+    # a title with no Chinese falls back to the one it has
+    assert '<option value="alpha-check" selected>Alpha check · alpha-check</option>' in quiz

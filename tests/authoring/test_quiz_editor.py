@@ -336,3 +336,17 @@ def test_the_question_list_shows_prompts_as_plain_text(db, author, content, trai
     page = author.get("/author/quizzes/call-basics").get_data(as_text=True)
     assert ">判断： 目标要有日期。x</a>" in page
     assert "<b>x</b>" not in page
+
+
+def test_the_pool_names_skills_in_the_readers_language(db, author, content, trainer):
+    create_quiz(author)
+    write_questions(author, db)
+    page = author.get("/author/quizzes/call-basics").get_data(as_text=True)
+    assert '<td>Planning<br><code class="muted">planning</code></td><td>3</td>' in page
+    assert '<td>Closing<br><code class="muted">closing</code></td><td>3</td>' in page
+
+    trainer.locale = "zh_CN"
+    db.session.commit()
+    page = author.get("/author/quizzes/call-basics").get_data(as_text=True)
+    assert '<td>计划制定<br><code class="muted">planning</code></td><td>3</td>' in page
+    assert '<td>促成签约<br><code class="muted">closing</code></td><td>3</td>' in page

@@ -428,3 +428,36 @@ def test_a_refused_carry_over_shows_the_plan_as_saved(client, db, now_team):
     assert "<li>Choose at least one priority to carry over.</li>" in page
     assert 'value="Saved priority"' in page
     assert [p.text for p in db.session.query(PlanPriority)] == ["Saved priority"]
+
+
+@pytest.mark.parametrize(
+    "locale, overdue, ahead",
+    [
+        ("en", "Overdue: Shadow three calls (", "Log calls the same day ("),
+        ("zh_CN", "已逾期：陪同三次拜访 (", "Log calls the same day ("),
+    ],
+)
+def test_overdue_items_are_named_in_the_readers_language(
+    client, db, make_user, now_team, locale, overdue, ahead
+):
+    manager = now_team[0]
+    start = utcnow().date() - timedelta(days=15)
+    late = make_user("late@example.com", manager=manager, start_date=start, locale=locale)
+    enroll(late, "rep", actor=manager, now=datetime.combine(start, time(8)))
+    db.session.commit()
+    login_as(client, late)
+    page = client.get("/plan").get_data(as_text=True)
+    assert overdue in page and ahead in page
+    assert "逾期: " not in page
+
+
+def test_the_start_time_is_drawn_like_every_other_field(client, db, now_team):
+    """The plan's start input is type=time; the shared form-field rule must cover it."""
+    login_as(client, now_team[1][0])
+    assert 'name="p-0-start" type="time"' in client.get("/plan").get_data(as_text=True)
+    response = client.get("/static/css/app.css")
+    css = response.get_data(as_text=True)
+    response.close()
+    rule = css[css.index('input[type="text"], input[type="email"]') :]
+    selectors = rule[: rule.index("{")]
+    assert 'input[type="time"]' in selectors and 'input[type="number"]' in selectors

@@ -244,3 +244,23 @@ def test_a_failed_result_links_lessons_and_drills_for_its_weakest_skills(
     assert "What to review before the next try" in section
     assert 'href="/courses/basics-course/lessons/smart-goals"' in section
     assert "Cold calls" not in section
+
+
+@pytest.mark.parametrize(
+    "locale, attempts",
+    [
+        ("en", "<dd>1 attempt left (of 3)</dd>"),
+        ("zh_CN", "<dd>还剩 1 次机会（共 3 次）</dd>"),
+    ],
+)
+def test_the_attempts_left_read_naturally_in_each_language(
+    client, db, publish_quiz, people, locale, attempts
+):
+    publish_quiz(max_attempts=3)
+    hire = people["hire"]
+    hire.locale = locale
+    fail(hire, times=2)
+    db.session.commit()
+    login_as(client, hire)
+    page = client.get("/quizzes/basics").get_data(as_text=True)
+    assert attempts in page
